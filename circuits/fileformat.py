@@ -1,0 +1,111 @@
+"""Reading and writing circuit files: the canonical JSON, BENCH and AIGER.
+
+The canonical JSON wraps a model's ``to_dict()`` body in a versioned envelope::
+
+    {"format": "lbt", "version": 1, "model": "threshold", "circuit": {...}}
+
+The file kind is chosen by extension: ``.json`` (any model), ``.bench``
+(Boolean circuits), ``.aag`` (ASCII AIGER, Boolean circuits).  Files are
+written atomically (a temporary file renamed into place), so a failed write
+never leaves a partial file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from circuits.aiger import generate_aiger, parse_aiger
+from circuits.bench import generate_bench, parse_bench
+from circuits.boolean import BooleanCircuit
+from circuits.errors import FormatError
+from circuits.model import CircuitModel
+from circuits.relu import ReLUNetwork
+from circuits.threshold import ThresholdCircuit
+
+__all__ = ["SCHEMA_VERSION", "MODELS", "to_json", "from_json", "load", "save", "write_text_atomic"]
+
+SCHEMA_VERSION = 1
+MODELS: dict[str, type] = {cls.MODEL: cls for cls in (BooleanCircuit, ThresholdCircuit, ReLUNetwork)}
+
+
+def to_json(model: CircuitModel) -> str:
+    envelope = {"format": "lbt", "version": SCHEMA_VERSION, "model": model.MODEL, "circuit": model.to_dict()}
+    return json.dumps(envelope, indent=1) + "\n"
+
+
+def envelope_to_model(data: Any) -> CircuitModel:
+    """The model held by a parsed JSON envelope."""
+    if not isinstance(data, dict) or data.get("format") != "lbt":
+        raise FormatError('not an lbt circuit file (missing "format": "lbt")')
+    if data.get("version") != SCHEMA_VERSION:
+        raise FormatError(f"unsupported schema version {data.get('version')!r} (this lbt reads {SCHEMA_VERSION})")
+    model = data.get("model")
+    if model not in MODELS:
+        raise FormatError(f"unknown model {model!r} (known: {', '.join(sorted(MODELS))})")
+    if not isinstance(data.get("circuit"), dict):
+        raise FormatError('missing or malformed "circuit" object')
+    return MODELS[model].from_dict(data["circuit"])
+
+
+def from_json(text: str) -> CircuitModel:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"corrupt JSON: {exc.msg} at line {exc.lineno}") from None
+    return envelope_to_model(data)
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".bench", ".aag"):
+        raise FormatError(f"unknown file kind {suffix or '(none)'!r} for {path} (use .json, .bench or .aag)")
+    return suffix
+
+
+def load(path: str | Path) -> CircuitModel:
+    """Read a circuit file of any supported kind."""
+    path = Path(path)
+    kind = _kind(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FormatError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError(f"cannot read {path}: {exc}") from None
+    if kind == ".json":
+        return from_json(text)
+    if kind == ".bench":
+        return parse_bench(text)
+    return parse_aiger(text)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same directory."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(model: CircuitModel, path: str | Path) -> None:
+    """Write a circuit in the kind given by the extension."""
+    path = Path(path)
+    kind = _kind(path)
+    if kind == ".json":
+        text = to_json(model)
+    elif not isinstance(model, BooleanCircuit):
+        raise FormatError(f"{kind} files hold Boolean circuits, not {model.MODEL} models")
+    elif kind == ".bench":
+        text = generate_bench(model)
+    else:
+        text = generate_aiger(model)
+    write_text_atomic(path, text)
