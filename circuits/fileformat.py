@@ -33,8 +33,19 @@ MODELS: dict[str, type] = {cls.MODEL: cls for cls in (BooleanCircuit, ThresholdC
 
 
 def to_json(model: CircuitModel) -> str:
-    envelope = {"format": "lbt", "version": SCHEMA_VERSION, "model": model.MODEL, "circuit": model.to_dict()}
-    return json.dumps(envelope, indent=1) + "\n"
+    """The canonical JSON text: one line per field of the body and per list item (gate, neuron)."""
+    lines = ["{", f' "format": "lbt", "version": {SCHEMA_VERSION}, "model": {json.dumps(model.MODEL)},', ' "circuit": {']
+    body = model.to_dict()
+    fields = []
+    for key, value in body.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            items = ",\n".join("   " + json.dumps(item) for item in value)
+            fields.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
+        else:
+            fields.append(f"  {json.dumps(key)}: {json.dumps(value)}")
+    lines.append(",\n".join(fields))
+    lines += [" }", "}"]
+    return "\n".join(lines) + "\n"
 
 
 def envelope_to_model(data: Any) -> CircuitModel:

@@ -24,7 +24,6 @@ from math import lcm
 from typing import Sequence
 
 import numpy as np
-from scipy.optimize import linprog
 
 from circuits.errors import ArityError
 from circuits.truthtable import TruthTable, full_mask, var_mask
@@ -92,6 +91,8 @@ def _rationalise(values: np.ndarray, max_denominator: int) -> list[Fraction]:
 
 def _separator_candidates(P: np.ndarray, Q: np.ndarray) -> list[Separator]:
     """Vertex solutions of: min sum|w| s.t. w·p - t >= 0 (P), w·q - t <= -1 (Q)."""
+    from scipy.optimize import linprog  # imported on use: keeps CLI start-up fast
+
     dim = P.shape[1] if len(P) else Q.shape[1]
     # variables: w+ (dim), w- (dim), t (free)
     rows, rhs = [], []
@@ -119,6 +120,8 @@ def _separator_candidates(P: np.ndarray, Q: np.ndarray) -> list[Separator]:
 
 def _farkas_candidates(P: np.ndarray, Q: np.ndarray) -> list[Inseparability]:
     """Vertex solutions of: a, b >= 0, sum a = sum b = 1, sum a_p p = sum b_q q."""
+    from scipy.optimize import linprog
+
     if not len(P) or not len(Q):
         return []
     dim = P.shape[1]

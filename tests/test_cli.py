@@ -1,0 +1,98 @@
+"""The lbt command line, run as a user runs it (subprocess): output, JSON, exit codes."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from circuits.boolean import BooleanCircuit, Op2
+from circuits.fileformat import save
+
+LBT = [sys.executable, "-c", "from lbt.cli import main; main()"]
+EXAMPLES = Path(__file__).resolve().parent.parent / "scripts" / "examples"
+
+
+def run(*args, cwd=None):
+    return subprocess.run(LBT + list(args), capture_output=True, text=True, cwd=cwd)
+
+
+def test_info_majority_json():
+    proc = run("info", "maj:5", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["n"] == 5 and data["hex"] == ["fee8e880"]
+    assert data["threshold"] == [{"is_threshold": True, "weights": [1, 1, 1, 1, 1], "threshold": 3}]
+
+
+def test_info_parity_certificate_is_valid():
+    data = json.loads(run("info", "par:3", "--json").stdout)
+    (thr,) = data["threshold"]
+    assert thr["is_threshold"] is False
+    cert = thr["certificate"]
+    # re-check the printed certificate independently: rows of PAR_3 with the right labels, equal sums
+    parity = lambda p: sum(p) % 2
+    assert all(parity(p) == 1 for p, _ in cert["positive"]) and all(parity(q) == 0 for q, _ in cert["negative"])
+    for k in range(3):
+        assert sum(a * p[k] for p, a in cert["positive"]) == sum(b * q[k] for q, b in cert["negative"])
+    assert sum(a for _, a in cert["positive"]) == sum(b for _, b in cert["negative"]) > 0
+
+
+def test_eval_against_target(tmp_path):
+    ok = run("eval", str(EXAMPLES / "par3_threshold.json"), "par:3", "--json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["computes"] is True
+    bad = run("eval", str(EXAMPLES / "par3_threshold.json"), "maj:3", "--json")
+    assert bad.returncode == 1 and json.loads(bad.stdout)["computes"] is False
+
+
+def test_eval_bench_full_adder():
+    proc = run("eval", str(EXAMPLES / "full_adder.bench"), "sum:3", "--json")
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 0 and data["size"] == 5 and data["computes"] is True
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["info", "foo:3"],
+        ["info", "maj:0"],
+        ["info", "par:40"],
+        ["info", "tt:3:1ff"],
+        ["info", "maj:3", "--bogus"],
+        ["info"],
+        ["eval", "missing.json"],
+        ["eval", str(EXAMPLES / "par3_threshold.json"), "maj:5"],  # arity mismatch
+        ["draw", str(EXAMPLES / "par3_threshold.json"), "-o", "out.jpg"],
+    ],
+)
+def test_bad_input_one_line_exit_2(args, tmp_path):
+    proc = run(*args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.startswith("lbt: error: ") and proc.stderr.count("\n") == 1
+    assert "Traceback" not in proc.stderr
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_corrupt_file_exit_2(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text('{"format": "lbt", "version": 1, "model": "boolean", "circuit": {"n": "x"}}')
+    proc = run("eval", str(path))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    bench = tmp_path / "c.bench"
+    bench.write_text("INPUT(a)\nOUTPUT(b)\nb = FROB(a)\n")
+    proc = run("eval", str(bench))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+
+
+def test_draw_writes_dot_and_png(tmp_path):
+    circuit = BooleanCircuit.from_gates(2, [(Op2.XOR, (0, 1))], outputs=(2,))
+    save(circuit, tmp_path / "x.json")
+    proc = run("draw", str(tmp_path / "x.json"))
+    assert proc.returncode == 0
+    dot = (tmp_path / "x.dot").read_text()
+    assert dot.startswith("digraph") and "XOR" in dot
+    if shutil.which("dot"):
+        assert run("draw", str(tmp_path / "x.json"), "-o", str(tmp_path / "x.png")).returncode == 0
+        assert (tmp_path / "x.png").read_bytes()[:4] == b"\x89PNG"
