@@ -96,3 +96,18 @@ def test_draw_writes_dot_and_png(tmp_path):
     if shutil.which("dot"):
         assert run("draw", str(tmp_path / "x.json"), "-o", str(tmp_path / "x.png")).returncode == 0
         assert (tmp_path / "x.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_readme_python_snippets(tmp_path, monkeypatch):
+    """The Python blocks of README.md run as written (in a scratch directory)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in readme.split("```python\n")[1:]]
+    assert len(blocks) >= 2
+    monkeypatch.chdir(tmp_path)
+    from circuits.targets import unregister_family
+
+    try:
+        for block in blocks:
+            exec(compile(block, "README.md", "exec"), {})
+    finally:
+        unregister_family("tribes")
