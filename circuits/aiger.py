@@ -26,6 +26,7 @@ from aiger import parser as _aag
 
 from circuits.boolean import AIG, BooleanCircuit, Edge, Gate, Op2
 from circuits.errors import FormatError
+from circuits.schema import read_bytes
 
 __all__ = ["parse_aiger", "load_aiger", "generate_aiger", "write_aiger", "to_aig"]
 
@@ -160,14 +161,7 @@ def parse_aiger(text: str | bytes) -> BooleanCircuit:
 
 def load_aiger(path: str | Path) -> BooleanCircuit:
     """Read an AIGER file, ASCII ``aag`` or binary ``aig`` (see :func:`parse_aiger`)."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FormatError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise FormatError(f"cannot read {path}: {exc}") from None
-    return parse_aiger(data)
+    return parse_aiger(read_bytes(path))
 
 
 # ------------------------------------------------------------------ to AIG

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from circuits.boolean import MAX_FANIN, Basis, BooleanCircuit, Edge, Gate, Op2, basis as make_basis, op_of
 from circuits.errors import FormatError, ModelError, SpecError
+from circuits.schema import read_text
 
 __all__ = ["parse_bench", "load_bench", "generate_bench", "write_bench"]
 
@@ -246,14 +247,7 @@ def parse_bench(text: str, basis: Basis | str | None = None) -> BooleanCircuit:
 
 def load_bench(path: str | Path, basis: Basis | str | None = None) -> BooleanCircuit:
     """Read a BENCH file (see :func:`parse_bench`)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FormatError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"cannot read {path}: {exc}") from None
-    return parse_bench(text, basis)
+    return parse_bench(read_text(path), basis)
 
 
 # ------------------------------------------------------------------ writing

@@ -32,14 +32,13 @@ reading the same node twice, e.g. ``Gate(Op2.LNOT, (Edge(a), Edge(a)))``.
 from __future__ import annotations
 
 import enum
-import numbers
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable, Sequence
 
 import networkx as nx
-import numpy as np
 
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
+from circuits.schema import expect_dict as _expect_dict, expect_int as _expect_int, expect_list as _expect_list, is_int as _is_int
 from circuits.truthtable import MAX_INPUTS, TruthTable, full_mask, var_mask
 
 __all__ = [
@@ -226,11 +225,6 @@ MONO = Basis("mono")
 
 
 # ------------------------------------------------------------- edges, gates
-def _is_int(value: object) -> bool:
-    """True for Python and numpy integers, False for bools (and numpy bools) and everything else."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
 @dataclass(frozen=True, slots=True)
 class Edge:
     """A wire from ``node`` (``-1`` = constant false), negated if ``neg``.
@@ -571,30 +565,6 @@ class BooleanCircuit:
 
 
 # ---------------------------------------------------------------- parsing
-def _expect_dict(value: Any, where: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()) -> dict:
-    if not isinstance(value, dict):
-        raise FormatError(f"field {where} must be an object, got {type(value).__name__}")
-    missing = sorted(required - value.keys())
-    if missing:
-        raise FormatError(f"field {where} is missing {', '.join(missing)}")
-    unknown = sorted(str(k) for k in value.keys() - required - optional)
-    if unknown:
-        raise FormatError(f"field {where} has unknown field(s) {', '.join(unknown)}")
-    return value
-
-
-def _expect_list(value: Any, where: str) -> list:
-    if not isinstance(value, list):
-        raise FormatError(f"field {where} must be a list, got {type(value).__name__}")
-    return value
-
-
-def _expect_int(value: Any, where: str) -> int:
-    if not _is_int(value):
-        raise FormatError(f"field {where} must be an integer, got {value!r}")
-    return value
-
-
 def _expect_edge(value: Any, where: str) -> Edge:
     if not isinstance(value, list) or len(value) != 2:
         raise FormatError(f"field {where} must be a [node, neg] pair, got {value!r}")

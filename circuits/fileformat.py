@@ -24,9 +24,10 @@ from circuits.boolean import BooleanCircuit
 from circuits.errors import FormatError
 from circuits.model import CircuitModel
 from circuits.relu import ReLUNetwork
+from circuits.schema import read_bytes, read_text
 from circuits.threshold import ThresholdCircuit
 
-__all__ = ["SCHEMA_VERSION", "MODELS", "to_json", "from_json", "load", "save", "write_text_atomic"]
+__all__ = ["SCHEMA_VERSION", "MODELS", "to_json", "from_json", "load", "save", "write_text_atomic", "envelope_to_model"]
 
 SCHEMA_VERSION = 1
 MODELS: dict[str, type] = {cls.MODEL: cls for cls in (BooleanCircuit, ThresholdCircuit, ReLUNetwork)}
@@ -81,17 +82,10 @@ def load(path: str | Path) -> CircuitModel:
     """Read a circuit file of any supported kind."""
     path = Path(path)
     kind = _kind(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FormatError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"cannot read {path}: {exc}") from None
-    if kind == ".json":
-        return from_json(text)
-    if kind == ".bench":
-        return parse_bench(text)
-    return parse_aiger(text)
+    if kind == ".aag":
+        return parse_aiger(read_bytes(path))
+    text = read_text(path)
+    return from_json(text) if kind == ".json" else parse_bench(text)
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

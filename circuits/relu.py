@@ -45,7 +45,7 @@ import networkx as nx
 import numpy as np
 
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
-from circuits.threshold import _expect_dict, _expect_int, _expect_list, _is_int
+from circuits.schema import expect_dict as _expect_dict, expect_int as _expect_int, expect_list as _expect_list, is_int as _is_int
 from circuits.truthtable import MAX_INPUTS, TruthTable
 
 __all__ = ["ACTIVATIONS", "Neuron", "ReLUNetwork", "fraction_to_json", "fraction_from_json"]

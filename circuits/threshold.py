@@ -30,17 +30,13 @@ import networkx as nx
 import numpy as np
 
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
+from circuits.schema import expect_dict as _expect_dict, expect_int as _expect_int, expect_list as _expect_list, is_int as _is_int
 from circuits.truthtable import MAX_INPUTS, TruthTable
 
 __all__ = ["ThresholdGate", "ThresholdCircuit"]
 
 #: Sums whose absolute value stays below this bound are computed in int64.
 _INT64_SAFE = 1 << 62
-
-
-def _is_int(value: object) -> bool:
-    """True for Python and numpy integers, False for bools and everything else."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,25 +324,3 @@ class ThresholdCircuit:
 
 
 # ---------------------------------------------------------------- parsing
-def _expect_dict(value: Any, where: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()) -> dict:
-    if not isinstance(value, dict):
-        raise FormatError(f"field {where} must be an object, got {type(value).__name__}")
-    missing = sorted(required - value.keys())
-    if missing:
-        raise FormatError(f"field {where} is missing {', '.join(missing)}")
-    unknown = sorted(str(k) for k in value.keys() - required - optional)
-    if unknown:
-        raise FormatError(f"field {where} has unknown field(s) {', '.join(unknown)}")
-    return value
-
-
-def _expect_list(value: Any, where: str) -> list:
-    if not isinstance(value, list):
-        raise FormatError(f"field {where} must be a list, got {type(value).__name__}")
-    return value
-
-
-def _expect_int(value: Any, where: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise FormatError(f"field {where} must be an integer, got {value!r}")
-    return value

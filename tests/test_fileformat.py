@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from circuits.boolean import B2, BooleanCircuit, Op2
+from circuits.boolean import BooleanCircuit, Op2
 from circuits.errors import FormatError
 from circuits.fileformat import from_json, load, save, to_json
 from circuits.relu import Neuron, ReLUNetwork
