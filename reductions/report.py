@@ -1,0 +1,59 @@
+"""What every conversion and construction reports: the object built, its
+measured size and depth, the paper's formula for them, and how it was checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Report"]
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of one conversion or construction.
+
+    ``size``/``depth`` are measured on ``result``; ``formula_size`` /
+    ``formula_depth`` are the paper's formulas evaluated at ``params`` (None
+    when the paper gives only an O(.) bound, explained in ``formula``).
+    ``checked`` says what was verified exactly (e.g. "all 2^6 Boolean inputs",
+    "all 1024 grid points outside the δ-margins, exact rationals").
+    """
+
+    name: str
+    params: dict[str, Any]
+    result: Any
+    size: int
+    depth: int
+    formula: str
+    formula_size: int | None
+    formula_depth: int | None
+    checked: str
+    source_size: int | None = None
+    source_depth: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def matches_formula(self) -> bool:
+        return (self.formula_size is None or self.size == self.formula_size) and (
+            self.formula_depth is None or self.depth == self.formula_depth
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "name": self.name,
+            "params": self.params,
+            "size": self.size,
+            "depth": self.depth,
+            "formula": self.formula,
+            "formula_size": self.formula_size,
+            "formula_depth": self.formula_depth,
+            "matches_formula": self.matches_formula,
+            "checked": self.checked,
+        }
+        if self.source_size is not None:
+            out["source_size"] = self.source_size
+            out["source_depth"] = self.source_depth
+        out.update(self.extra)
+        return out
