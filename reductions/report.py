@@ -30,15 +30,19 @@ class Report:
     formula_size: int | None
     formula_depth: int | None
     checked: str
+    formula_kind: str = "exact"  # "exact": size/depth equal the formula; "upper": at most the formula
     source_size: int | None = None
     source_depth: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def matches_formula(self) -> bool:
-        return (self.formula_size is None or self.size == self.formula_size) and (
-            self.formula_depth is None or self.depth == self.formula_depth
-        )
+        def ok(measured: int, formula: int | None) -> bool:
+            if formula is None:
+                return True
+            return measured == formula if self.formula_kind == "exact" else measured <= formula
+
+        return ok(self.size, self.formula_size) and ok(self.depth, self.formula_depth)
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -49,6 +53,7 @@ class Report:
             "formula": self.formula,
             "formula_size": self.formula_size,
             "formula_depth": self.formula_depth,
+            "formula_kind": self.formula_kind,
             "matches_formula": self.matches_formula,
             "checked": self.checked,
         }
