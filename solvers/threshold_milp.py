@@ -1,0 +1,301 @@
+"""The comparison method: minimum threshold circuits as one mixed-integer program per size.
+
+For each size ``s`` the program (Muroga's formulation, solved by HiGHS through
+:func:`scipy.optimize.milp`) has
+
+* binaries ``g[i][r]``: the value of gate ``i`` on row ``r``;
+* integers ``w[i][u]`` in ``[-M, M]`` for every node ``u`` gate ``i`` may read, and
+  ``t[i]`` in ``[-T, T]``;
+* ``z[i][j][r] = w[i][n+j] * g[j][r]`` for gate inputs, linearised
+  (``|z| <= M g``, ``|z - w| <= M (1 - g)``);
+* per gate and row, with the linear form ``L = sum w x(r) + sum z - t`` and a big
+  constant ``B``: ``L >= -B (1 - g[i][r])`` and ``L <= -1 + B g[i][r]``;
+* output selection binaries for targets with several different outputs, and
+  with ``fanin``/``depth``/``layered``: wiring binaries ``e[i][u]`` (``|w| <= M e``,
+  ``sum e <= K``) and integer levels (``lev[i] >= lev[j] + 1`` when ``i`` reads
+  ``j``; with layers equality, and a gate reading an input is on level 1).
+
+``M`` is ``max_weight`` when given.  Otherwise it is the bound of Muroga, Toda
+and Takasu (1961): every threshold function of ``d`` variables has integer weights
+of absolute value at most ``(d + 1)^((d + 1)/2) / 2^d``; ``T = d M + 1``.  The
+search space is the same circuits as :mod:`solvers.threshold_sat` with the
+symmetry breaking ``output_last`` and (unbounded weights only) ``normal``.
+
+HiGHS works in floating point, so a solution is rounded and the circuit is
+re-evaluated exactly before it counts; an "infeasible" answer is *not* a
+certificate.  Results of this method are therefore never ``proven``: their steps
+have the status ``"infeasible"`` (not ``"unsat"``) and do not raise the lower
+bound.  The method exists to cross-check and to compare running times.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from circuits.threshold import ThresholdCircuit, ThresholdGate
+from circuits.truthtable import TruthTable
+
+__all__ = ["MilpModel", "build_milp", "muroga_weight_bound", "solve_milp_size", "synthesize_milp"]
+
+
+def muroga_weight_bound(d: int) -> int:
+    """``floor((d + 1)^((d + 1)/2) / 2^d)`` (at least 1): enough weight for any threshold function of d variables."""
+    return max(1, math.floor((d + 1) ** ((d + 1) / 2) / 2**d + 1e-9))
+
+
+class MilpModel:
+    """Variables, bounds and constraint rows of the program for one size."""
+
+    def __init__(self) -> None:
+        self.lb: list[float] = []
+        self.ub: list[float] = []
+        self.integrality: list[int] = []
+        self.rows: list[tuple[dict[int, float], float, float]] = []
+
+    def var(self, lo: float, hi: float, integer: bool = True) -> int:
+        self.lb.append(lo)
+        self.ub.append(hi)
+        self.integrality.append(1 if integer else 0)
+        return len(self.lb) - 1
+
+    def row(self, coeffs: dict[int, float], lo: float, hi: float) -> None:
+        self.rows.append((coeffs, lo, hi))
+
+
+def build_milp(table: TruthTable, size: int, options) -> tuple[MilpModel, dict[str, Any]]:
+    """The program for ``size`` gates; the second value maps variables back to the circuit."""
+    from solvers.threshold_sat import _distinct_output_functions
+
+    n, s = table.n, size
+    R = 1 << n
+    funcs, output_of = _distinct_output_functions(table)
+    m = len(funcs)
+    W = options.max_weight
+    D = options.depth_bound
+    need_e = options.fanin is not None or D is not None
+    mdl = MilpModel()
+    single = m == 1
+    g = [[mdl.var(0, 1) for _ in range(R)] for _ in range(s)]
+    o = [[mdl.var(0, 1) for _ in range(s)] for _ in range(m)] if not single else None
+    if single:
+        for r in range(R):
+            v = (funcs[0] >> r) & 1
+            mdl.lb[g[s - 1][r]] = mdl.ub[g[s - 1][r]] = v
+        if W is None:
+            for i in range(s - 1):
+                mdl.ub[g[i][0]] = 0  # normal form of non-output gates
+    else:
+        assert o is not None
+        for k in range(m):
+            mdl.row({o[k][i]: 1.0 for i in range(s)}, 1, math.inf)
+            for i in range(s):
+                for r in range(R):
+                    # o = 1 -> g = F_k(r)
+                    if (funcs[k] >> r) & 1:
+                        mdl.row({g[i][r]: 1.0, o[k][i]: -1.0}, 0, math.inf)
+                    else:
+                        mdl.row({g[i][r]: 1.0, o[k][i]: 1.0}, -math.inf, 1)
+        mdl.row({o[k][s - 1]: 1.0 for k in range(m)}, 1, math.inf)
+    w: list[dict[int, int]] = []
+    t: list[int] = []
+    e: list[dict[int, int]] = []
+    lev: list[int] = []
+    for i in range(s):
+        d = n + i
+        M = W if W is not None else muroga_weight_bound(d)
+        T = W if W is not None else d * M + 1
+        w.append({u: mdl.var(-M, M) for u in range(d)})
+        t.append(mdl.var(-T, T))
+        if need_e:
+            e.append({u: mdl.var(0, 1) for u in range(d)})
+            for u in range(d):
+                mdl.row({w[i][u]: 1.0, e[i][u]: -M}, -math.inf, 0)
+                mdl.row({w[i][u]: 1.0, e[i][u]: M}, 0, math.inf)
+            if options.fanin is not None:
+                mdl.row({e[i][u]: 1.0 for u in range(d)}, -math.inf, options.fanin)
+        if D is not None:
+            lev.append(mdl.var(1, D))
+    if D is not None:
+        for i in range(s):
+            for u in range(n):
+                if options.layered is not None:
+                    mdl.row({lev[i]: 1.0, e[i][u]: D}, -math.inf, 1 + D)  # reads an input -> level 1
+            for j in range(i):
+                # reads j -> lev[i] >= lev[j] + 1 (layers: equality)
+                mdl.row({lev[i]: 1.0, lev[j]: -1.0, e[i][n + j]: -D}, 1 - D, math.inf)
+                if options.layered is not None:
+                    mdl.row({lev[i]: 1.0, lev[j]: -1.0, e[i][n + j]: D}, -math.inf, 1 + D)
+            if options.layered is not None:
+                # a gate above level 1 reads some gate
+                mdl.row({lev[i]: 1.0, **{e[i][n + j]: -float(D) for j in range(i)}}, -math.inf, 1)
+    for i in range(s):
+        d = n + i
+        M = mdl.ub[w[i][0]] if d else 0
+        T = mdl.ub[t[i]]
+        z = {}
+        for j in range(i):
+            for r in range(R):
+                zv = mdl.var(-M, M)
+                z[j, r] = zv
+                wv, gv = w[i][n + j], g[j][r]
+                mdl.row({zv: 1.0, gv: -M}, -math.inf, 0)
+                mdl.row({zv: 1.0, gv: M}, 0, math.inf)
+                mdl.row({zv: 1.0, wv: -1.0, gv: M}, -math.inf, M)
+                mdl.row({zv: 1.0, wv: -1.0, gv: -M}, -M, math.inf)
+        B = M * d + T + 1
+        for r in range(R):
+            lin: dict[int, float] = {t[i]: -1.0}
+            for u in range(n):
+                if (r >> u) & 1:
+                    lin[w[i][u]] = 1.0
+            for j in range(i):
+                lin[z[j, r]] = 1.0
+            # g = 1 -> L >= 0 ;  g = 0 -> L <= -1
+            mdl.row({**lin, g[i][r]: -B}, -B, math.inf)
+            mdl.row({**lin, g[i][r]: -B}, -math.inf, -1)
+    return mdl, {"g": g, "w": w, "t": t, "o": o, "output_of": output_of, "single": single}
+
+
+def solve_milp_size(table: TruthTable, size: int, options, time_limit: float | None = None):
+    """``("sat", circuit)``, ``("infeasible", None)``, ``("timeout", None)`` or ``("unverified", None)``."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
+    from solvers.threshold_sat import WitnessError, check_witness
+
+    mdl, vmap = build_milp(table, size, options)
+    nv = len(mdl.lb)
+    data, ri, ci, lo, hi = [], [], [], [], []
+    for k, (coeffs, a, b) in enumerate(mdl.rows):
+        for v, c in coeffs.items():
+            ri.append(k)
+            ci.append(v)
+            data.append(c)
+        lo.append(a)
+        hi.append(b)
+    A = coo_matrix((data, (ri, ci)), shape=(len(mdl.rows), nv)).tocsr()
+    opts: dict[str, Any] = {"disp": False}
+    if time_limit is not None:
+        opts["time_limit"] = max(time_limit, 0.01)
+    res = milp(
+        c=np.zeros(nv),
+        constraints=[LinearConstraint(A, lo, hi)] if mdl.rows else [],
+        integrality=np.array(mdl.integrality),
+        bounds=Bounds(mdl.lb, mdl.ub),
+        options=opts,
+    )
+    if res.status == 2:
+        return "infeasible", None
+    if res.x is None:
+        return "timeout", None
+    x = np.rint(res.x).astype(np.int64)
+    n = table.n
+    gates = []
+    for i in range(size):
+        weights = tuple((u, int(x[vi])) for u, vi in vmap["w"][i].items())
+        gates.append(ThresholdGate(weights, int(x[vmap["t"][i]])))
+    if vmap["single"]:
+        outputs = (n + size - 1,) * table.m
+    else:
+        chosen = [next(i for i in range(size) if x[vmap["o"][k][i]] == 1) for k in range(len(vmap["o"]))]
+        outputs = tuple(n + chosen[k] for k in vmap["output_of"])
+    circuit = ThresholdCircuit(n, tuple(gates), outputs)
+    try:
+        check_witness(circuit, table, options)
+    except WitnessError:
+        return "unverified", None
+    return "sat", circuit
+
+
+def synthesize_milp(
+    spec: str,
+    table: TruthTable,
+    options,
+    *,
+    max_size: int | None = None,
+    start: int | None = None,
+    timeout: float | None = None,
+    progress: Callable[[Any], None] | None = None,
+):
+    """The size loop of :func:`solvers.threshold_sat.synthesize_threshold` with ``method="milp"``."""
+    from solvers.threshold_sat import (
+        SYMMETRY_BREAKING,
+        _synthesis_types,
+        lower_bound,
+        max_useful_size,
+        result_class,
+    )
+
+    ProgressEvent, StepResult, _ = _synthesis_types()
+    t_start = time.monotonic()
+    deadline = None if timeout is None else t_start + timeout
+    lb, reason = lower_bound(table)
+    first = lb if start is None else max(start, lb)
+    cap = max_useful_size(table, options)
+    steps = []
+    found = None
+    size_found = None
+    timed_out = interrupted = False
+    size = first
+    try:
+        while True:
+            if max_size is not None and size > max_size:
+                break
+            if cap is not None and size > cap:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                timed_out = True
+                break
+            t0 = time.monotonic()
+            if progress is not None:
+                progress(ProgressEvent(size, "solving", 0.0, t0 - t_start))
+            limit = None if deadline is None else deadline - t0
+            status, circuit = solve_milp_size(table, size, options, limit)
+            step = StepResult(size=size, status=status, seconds=time.monotonic() - t0, variables=0, clauses=0, method="milp:highs")
+            steps.append(step)
+            if progress is not None:
+                progress(ProgressEvent(size, status, step.seconds, time.monotonic() - t_start))
+            if status == "sat":
+                found, size_found = circuit, size
+                break
+            if status != "infeasible":
+                timed_out = status == "timeout"
+                break
+            size += 1
+    except KeyboardInterrupt:
+        interrupted = True
+    sym = ("output_last",) + (("normal",) if options.max_weight is None else ())
+    return result_class()(
+        target=spec,
+        table=table.hex(),
+        n=table.n,
+        m=table.m,
+        care=None,
+        model="thr",
+        fanin=options.fanin,
+        depth=options.depth,
+        solver="highs",
+        strengthenings=tuple(x for x in SYMMETRY_BREAKING if x in sym),
+        size=size_found,
+        proven=False,
+        lower_bound=lb,
+        bound_reason=reason,
+        start=first,
+        circuit=found,
+        refutations=(),
+        steps=tuple(steps),
+        seconds=time.monotonic() - t_start,
+        timed_out=timed_out,
+        interrupted=interrupted,
+        infeasible=False,
+        max_size=max_size,
+        proofs=False,
+        layered=options.layered,
+        max_weight=options.max_weight,
+        method="milp",
+    )

@@ -1,0 +1,1585 @@
+"""Exact minimum threshold circuits: SAT over gate columns, separability checked lazily and exactly.
+
+Problem
+-------
+Given a target ``f`` on ``n`` inputs and a size ``s``, is there a threshold
+circuit (:class:`circuits.threshold.ThresholdCircuit`) of ``s`` gates computing
+``f``?  Size counts every gate, output gates included.  Models:
+
+* any depth (default): gate ``i`` may read every input and every earlier gate;
+* ``depth=D``: additionally every path has at most ``D`` gates (skip connections
+  allowed);
+* ``layered=D``: every gate has a layer ``1..D``; a layer-1 gate reads only
+  inputs, a layer-``l`` gate only gates of layer ``l - 1`` (``is_layered()``
+  and depth at most ``D``);
+* ``fanin=K``: every gate reads at most ``K`` nodes;
+* ``max_weight=W``: integer weights and thresholds in ``[-W, W]``.  Without it
+  real and integer weights are the same model.
+
+Outputs are gates.  Two outputs with the same function share one gate (so the
+size counts distinct gates); outputs with different functions are different
+gates, and an output gate may also feed later gates.
+
+Method
+------
+Variables (numbered deterministically by :func:`encode`):
+
+``G[i][r]``
+    the value of gate ``i`` on truth-table row ``r`` (a constant where the
+    symmetry breaking fixes it: the output column of a single-output target,
+    row 0 of a non-output gate);
+``E[i][u]``
+    gate ``i`` reads node ``u`` (its weight on ``u`` may be non-zero);
+``O[k][i]``
+    output ``k`` (of the distinct output functions) is gate ``i``;
+plus order-encoded depth or layer variables and auxiliary variables of the
+symmetry breaking and of the fan-in counter.
+
+The base CNF says nothing about linear separability.  The lazy loop asks the
+SAT solver for a model, and for each gate ``i`` it forms the labelled point
+set: row ``r`` gives the point ``(value of u at r for u read by i)`` with label
+``G[i][r]``.  :func:`circuits.linsep.separate` decides separability exactly.  An
+inseparable gate yields an :class:`~circuits.linsep.Inseparability`
+certificate (positive and negative multisets with equal sizes and equal sums);
+the loop adds the clause forbidding exactly that labelled configuration: the
+gate's values on the certificate rows, the values of the gates it reads on those
+rows, and ``E[i][u]`` for every node ``u`` it does *not* read (a separator that
+reads fewer nodes is a separator on more nodes with zero weights, so the
+configuration stays inseparable on every subset of the read nodes).  With
+``max_weight`` a gate that is separable with real weights but not with weights in
+``[-W, W]`` yields a *bounded core*: a set of labelled rows that no weights in
+range separate (found and re-checked by exhaustive search, :func:`bounded_separator`).
+The check runs inside CaDiCaL as a lazy external propagator (IPASIR-UP): the
+solver calls it on every complete assignment and continues its search with the
+learned clauses, instead of being restarted.
+When every gate is separable the separators are the witness; it is re-evaluated
+with :meth:`ThresholdCircuit.computes` before it is returned.  When the CNF
+(base encoding plus every learned clause, in the order given to the solver)
+is unsatisfiable, size ``s`` is refuted; each learned clause comes with its
+certificate, and the CNF with an LRAT proof (see :mod:`solvers.threshold_verify`).
+
+Symmetry breaking
+-----------------
+:data:`SYMMETRY_BREAKING` lists the constraints; each removes only circuits that
+some *minimum* circuit can be transformed away from, so a size below the
+minimum stays unsatisfiable and the minimum stays satisfiable.  The argument
+starts from a minimum circuit, in which no gate can be removed:
+
+``output_last``
+    the last gate is an output (a gate no later gate reads and no output uses is
+    removable, so every sink is an output, and a sink can be put last).
+``used``
+    a non-output gate is read by a later gate (else removable).
+``nontrivial``
+    a non-output gate is not constant and not an input or a negated input (its
+    readers absorb a constant into their threshold, read the input instead, or
+    read it with the negated weight: ``w (1 - x) = w - w x``); with layers only the
+    constant part holds (an input copy may be needed to reach the next layer).
+``distinct``
+    two gates never compute the same column, and a non-output gate never
+    computes the complement of an output (flip it and it duplicates the
+    output).  Of two gates with one column, keep the shallower one: a reader of
+    the other has larger depth, so reading the kept gate creates no cycle and
+    increases no depth or fan-in.  With layers this holds only within a layer.
+``fanin2``
+    a non-output gate reads at least two nodes (a gate of fan-in one is a copy,
+    a negation or a constant); with layers: at least one.
+``normal``
+    a non-output gate is 0 on row 0 (the all-zero input): complementing a gate
+    (``[w u >= t]`` becomes ``[-w u >= 1 - t]``) and adjusting its readers changes
+    nothing else.
+``order``
+    two consecutive non-last gates of which the second does not read the first
+    (with layers: two consecutive gates of one layer) are ordered: the key
+    ``(E[i][u] for u from the highest node down, then G[i][r] for r = 0, 1, ...)``
+    of the first is lexicographically at most that of the second.  Among all
+    admissible topological orders take the one whose sequence of keys is
+    smallest; swapping such a pair would give a smaller one.
+
+Bounded weights (``max_weight``) keep only ``output_last``, ``used`` and
+``order``: the others rewrite weights or thresholds, which may leave the range.
+``E`` may be 1 on a node whose weight ends up 0, so the solver can satisfy
+``used``, ``fanin2`` and ``order`` with spare wires; that weakens them but keeps
+them sound (the argument only needs the true wiring to satisfy them).
+
+One *implied* constraint is listed with them, valid in every model:
+
+``pairs``
+    for every gate and every two pairs of rows ``{a, b}``, ``{c, d}`` with
+    ``x(a) + x(b) = x(c) + x(d)`` (as vectors): if the gate is 1 on ``a, b`` and 0
+    on ``c, d``, then some gate it reads has different sums on the two pairs
+    (otherwise the four points are an inseparability certificate).  An auxiliary
+    variable per (gate, quadruple) states "different sums".  These are the
+    2-asummability conditions, eagerly; the lazy check learns everything else.
+    It grows like ``3**n`` and is on by default up to :data:`PAIRS_MAX_INPUTS` inputs.
+``pairs_output``
+    the same, only for gates whose column is fixed (the output of a single-output
+    target); the default beyond :data:`PAIRS_MAX_INPUTS` inputs.
+
+Tests compare minima with and without every constraint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from circuits.errors import ArityError, LbtError, SpecError, TooLargeError
+from circuits.linsep import Inseparability, Separator, separate
+from circuits.threshold import ThresholdCircuit, ThresholdGate
+from circuits.truthtable import TruthTable
+
+__all__ = [
+    "ENCODING",
+    "ENCODING_VERSION",
+    "MAX_INPUTS",
+    "SYMMETRY_BREAKING",
+    "Encoding",
+    "LearnedClause",
+    "SizeOutcome",
+    "ThresholdOptions",
+    "WitnessError",
+    "bounded_separator",
+    "check_bounded_infeasible",
+    "encode",
+    "model_name",
+    "solve_size",
+]
+
+#: Name and version of the base encoding; recorded in every certificate.
+ENCODING = "threshold-columns"
+ENCODING_VERSION = 1
+
+#: Largest number of inputs accepted (rows are SAT variables).
+MAX_INPUTS = 10
+
+#: All symmetry-breaking constraints, in the order of the module docstring.
+SYMMETRY_BREAKING = (
+    "output_last", "used", "nontrivial", "distinct", "fanin2", "normal", "order", "pairs", "pairs_output"
+)
+
+#: Largest number of inputs for which ``pairs`` is on by default.
+PAIRS_MAX_INPUTS = 7
+
+#: Those that stay sound with bounded weights.
+_BOUNDED_SAFE = frozenset({"output_last", "used", "order", "pairs", "pairs_output"})
+
+Lit = int | bool
+
+
+class WitnessError(RuntimeError):
+    """A satisfying assignment did not give a verified circuit: a bug, never a user error."""
+
+
+# ---------------------------------------------------------------- options
+def _check_opt(name: str, value: Any, least: int) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
+        raise SpecError(f"{name} must be an integer >= {least}, got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class ThresholdOptions:
+    """The model: ``depth``, ``layered``, ``max_weight``, ``fanin`` (``None``: unrestricted)."""
+
+    depth: int | None = None
+    layered: int | None = None
+    max_weight: int | None = None
+    fanin: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "depth", _check_opt("depth", self.depth, 1))
+        object.__setattr__(self, "layered", _check_opt("layered", self.layered, 1))
+        object.__setattr__(self, "max_weight", _check_opt("max-weight", self.max_weight, 0))
+        object.__setattr__(self, "fanin", _check_opt("fanin", self.fanin, 1))
+        if self.depth is not None and self.layered is not None:
+            raise SpecError("give either depth (skip connections allowed) or layered, not both")
+
+    @property
+    def depth_bound(self) -> int | None:
+        return self.layered if self.layered is not None else self.depth
+
+    def to_dict(self) -> dict[str, int | None]:
+        return {"depth": self.depth, "layered": self.layered, "max_weight": self.max_weight, "fanin": self.fanin}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ThresholdOptions:
+        return cls(**{k: data.get(k) for k in ("depth", "layered", "max_weight", "fanin")})
+
+
+def model_name(options: ThresholdOptions) -> str:
+    """``thr`` followed by the restrictions, e.g. ``thr depth=2 fanin=3``."""
+    parts = ["thr"]
+    for key in ("depth", "layered", "max_weight", "fanin"):
+        value = getattr(options, key)
+        if value is not None:
+            parts.append(f"{key.replace('_', '-')}={value}")
+    return " ".join(parts)
+
+
+def default_symmetry_breaking(n: int, options: ThresholdOptions) -> frozenset[str]:
+    """All sound constraints; ``pairs`` up to :data:`PAIRS_MAX_INPUTS` inputs, ``pairs_output`` beyond."""
+    sym = allowed_symmetry_breaking(options) - {"pairs", "pairs_output"}
+    return sym | {"pairs" if n <= PAIRS_MAX_INPUTS else "pairs_output"}
+
+
+def allowed_symmetry_breaking(options: ThresholdOptions) -> frozenset[str]:
+    if options.max_weight is not None:
+        return _BOUNDED_SAFE
+    return frozenset(SYMMETRY_BREAKING)
+
+
+# ---------------------------------------------------------------- encoding
+@dataclass
+class Encoding:
+    """The base CNF for one size and the variable map needed to read a model.
+
+    Literals in ``G``, ``E`` and ``O`` are DIMACS integers or Python bools (constants).
+    """
+
+    table: TruthTable
+    size: int
+    options: ThresholdOptions
+    symmetry: frozenset[str]
+    functions: tuple[int, ...]  # distinct output functions
+    output_of: tuple[int, ...]  # output k of the target -> index into functions
+    G: list[list[Lit]]
+    E: list[dict[int, Lit]]
+    O: list[list[Lit]]
+    clauses: list[tuple[int, ...]] = field(repr=False)
+    num_vars: int = 0
+    trivially_unsat: bool = False
+
+    @property
+    def n(self) -> int:
+        return self.table.n
+
+    @property
+    def rows(self) -> int:
+        return 1 << self.table.n
+
+    def readable(self, i: int) -> list[int]:
+        """Nodes gate ``i`` may read (those with a variable or constant ``E``), increasing."""
+        return sorted(self.E[i])
+
+    def header(self) -> dict[str, Any]:
+        return {
+            "encoding": ENCODING,
+            "encoding_version": ENCODING_VERSION,
+            "n": self.n,
+            "table": self.table.hex(),
+            "size": self.size,
+            "options": self.options.to_dict(),
+            "symmetry": sorted(self.symmetry),
+        }
+
+    def base_hash(self) -> str:
+        return clauses_hash(self.clauses)
+
+
+def clauses_hash(clauses: Iterable[Sequence[int]]) -> str:
+    """SHA-256 of the clauses as DIMACS lines ``l1 l2 ... 0\\n`` (no header)."""
+    h = hashlib.sha256()
+    for c in clauses:
+        h.update((" ".join(map(str, c)) + " 0\n").encode())
+    return h.hexdigest()
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.top = 0
+        self.clauses: list[tuple[int, ...]] = []
+        self.unsat = False
+
+    def new(self) -> int:
+        self.top += 1
+        return self.top
+
+    def add(self, lits: Iterable[Lit]) -> None:
+        out: list[int] = []
+        for lit in lits:
+            if lit is True:
+                return
+            if lit is False:
+                continue
+            if -lit in out:
+                return
+            if lit not in out:
+                out.append(lit)
+        if not out:
+            # the empty clause: keep the CNF a plain clause list with a fresh unit pair
+            self.unsat = True
+            v = self.new()
+            self.clauses.append((v,))
+            self.clauses.append((-v,))
+            return
+        self.clauses.append(tuple(out))
+
+    def implies_and(self, cond: list[Lit], lit: Lit) -> None:
+        """cond[0] & cond[1] & ... -> lit."""
+        self.add([_neg(c) for c in cond] + [lit])
+
+    def and_var(self, a: Lit, b: Lit) -> Lit:
+        """A literal implying a & b (one direction suffices where it is used)."""
+        if a is False or b is False:
+            return False
+        if a is True:
+            return b
+        if b is True:
+            return a
+        v = self.new()
+        self.add([-v, a])
+        self.add([-v, b])
+        return v
+
+    def at_most(self, lits: list[Lit], k: int) -> None:
+        """Sequential counter (Sinz 2005): at most ``k`` of ``lits`` are true."""
+        xs = [x for x in lits if x is not False]
+        trues = sum(1 for x in xs if x is True)
+        xs = [x for x in xs if x is not True]
+        k -= trues
+        if k < 0:
+            self.add([])
+            return
+        if k >= len(xs):
+            return
+        if k == 0:
+            for x in xs:
+                self.add([-x])
+            return
+        s = [[self.new() for _ in range(k)] for _ in range(len(xs) - 1)]
+        # s[j][c]: at least c+1 of xs[0..j] are true
+        self.add([-xs[0], s[0][0]])
+        for c in range(1, k):
+            self.add([-s[0][c]])
+        for j in range(1, len(xs) - 1):
+            self.add([-xs[j], s[j][0]])
+            self.add([-s[j - 1][0], s[j][0]])
+            for c in range(1, k):
+                self.add([-xs[j], -s[j - 1][c - 1], s[j][c]])
+                self.add([-s[j - 1][c], s[j][c]])
+            self.add([-xs[j], -s[j - 1][k - 1]])
+        self.add([-xs[-1], -s[-1][k - 1]])
+
+    def lex_leq(self, cond: Lit, a: list[Lit], b: list[Lit]) -> None:
+        """cond -> a <=lex b (index 0 most significant)."""
+        if cond is False:
+            return
+        eq: Lit = cond
+        for k, (x, y) in enumerate(zip(a, b)):
+            # eq -> x <= y
+            self.add([_neg(eq), _neg(x), y])
+            if k == len(a) - 1:
+                break
+            if x is y or (isinstance(x, bool) and isinstance(y, bool) and x == y):
+                continue  # equal constants or the same literal: the prefix stays equal
+            nxt = self.new()
+            self.add([_neg(eq), _neg(x), _neg(y), nxt])
+            self.add([_neg(eq), x, y, nxt])
+            eq = nxt
+
+
+def _neg(lit: Lit) -> Lit:
+    if lit is True:
+        return False
+    if lit is False:
+        return True
+    return -lit
+
+
+def _distinct_output_functions(table: TruthTable) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    funcs: list[int] = []
+    output_of = []
+    for t in table.outputs:
+        if t not in funcs:
+            funcs.append(t)
+        output_of.append(funcs.index(t))
+    return tuple(funcs), tuple(output_of)
+
+
+def encode(
+    table: TruthTable,
+    size: int,
+    options: ThresholdOptions = ThresholdOptions(),
+    symmetry: Iterable[str] | None = None,
+) -> Encoding:
+    """The base CNF for "a circuit of ``size`` gates computes ``table``" (deterministic).
+
+    ``symmetry`` selects constraints of :data:`SYMMETRY_BREAKING` (default: all that
+    are sound for ``options``); asking for one that is unsound for the model raises
+    :class:`SpecError`.
+    """
+    if not isinstance(table, TruthTable):
+        raise SpecError(f"target must be a TruthTable, got {type(table).__name__}")
+    if table.n > MAX_INPUTS:
+        raise TooLargeError(f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise SpecError(f"size must be an integer >= 1, got {size!r}")
+    allowed = allowed_symmetry_breaking(options)
+    sym = default_symmetry_breaking(table.n, options) if symmetry is None else frozenset(symmetry)
+    unknown = sym - set(SYMMETRY_BREAKING)
+    if unknown:
+        raise SpecError(f"unknown symmetry breaking {sorted(unknown)}; known: {', '.join(SYMMETRY_BREAKING)}")
+    if sym - allowed:
+        raise SpecError(f"symmetry breaking {sorted(sym - allowed)} is unsound with bounded weights")
+
+    n, s = table.n, size
+    R = 1 << n
+    funcs, output_of = _distinct_output_functions(table)
+    m = len(funcs)
+    fbits = [[(f >> r) & 1 for r in range(R)] for f in funcs]
+    layered = options.layered
+    depth = options.depth
+    b = _Builder()
+
+    single = m == 1 and "output_last" in sym
+    # ---- output selection
+    O: list[list[Lit]] = []
+    for k in range(m):
+        if single:
+            O.append([False] * (s - 1) + [True])
+        else:
+            O.append([b.new() for _ in range(s)])
+
+    def known_non_output(i: int) -> bool:
+        return all(O[k][i] is False for k in range(m))
+
+    def output_lits(i: int) -> list[Lit]:
+        return [O[k][i] for k in range(m)]
+
+    # ---- gate columns
+    G: list[list[Lit]] = []
+    for i in range(s):
+        col: list[Lit] = []
+        for r in range(R):
+            if single and i == s - 1:
+                col.append(bool(fbits[0][r]))
+            elif "normal" in sym and r == 0 and known_non_output(i):
+                col.append(False)
+            else:
+                col.append(b.new())
+        G.append(col)
+
+    # ---- wiring
+    E: list[dict[int, Lit]] = []
+    for i in range(s):
+        E.append({u: b.new() for u in range(n + i)})
+
+    # ---- layers / depth (order encoding)
+    ge: list[list[Lit]] = []  # layered: ge[i][l] = layer(i) >= l, l = 0..D+1
+    le: list[list[Lit]] = []  # depth:   le[i][l] = depth(i) <= l, l = 0..D
+    if layered is not None:
+        D = layered
+        for i in range(s):
+            row: list[Lit] = [True, True] + [b.new() for _ in range(2, D + 1)] + [False]
+            ge.append(row)
+    if depth is not None:
+        D = depth
+        for i in range(s):
+            le.append([False] + [b.new() for _ in range(1, D)] + [True])
+
+    # ================= clauses
+    # outputs: each distinct output function is some gate; the gate computes it
+    for k in range(m):
+        if not single:
+            b.add(O[k])
+        for i in range(s):
+            if O[k][i] is False:
+                continue
+            for r in range(R):
+                b.add([_neg(O[k][i]), G[i][r] if fbits[k][r] else _neg(G[i][r])])
+
+    # fan-in bound
+    if options.fanin is not None:
+        for i in range(s):
+            b.at_most([E[i][u] for u in sorted(E[i])], options.fanin)
+
+    # depth bound
+    if depth is not None:
+        D = depth
+        for i in range(s):
+            for l in range(1, D):
+                b.add([_neg(le[i][l]), le[i][l + 1]])
+            for j in range(i):
+                e = E[i][n + j]
+                for l in range(1, D + 1):
+                    # reads j and depth(i) <= l  ->  depth(j) <= l - 1
+                    b.add([_neg(e), _neg(le[i][l]), le[j][l - 1]])
+
+    # layers
+    if layered is not None:
+        D = layered
+        for i in range(s):
+            for l in range(2, D):
+                b.add([_neg(ge[i][l + 1]), ge[i][l]])
+            if i + 1 < s:
+                for l in range(2, D + 1):
+                    b.add([_neg(ge[i][l]), ge[i + 1][l]])  # layers non-decreasing in gate order
+            for u in range(n):
+                b.add([_neg(E[i][u]), _neg(ge[i][2])])  # reads an input -> layer 1
+            for j in range(i):
+                e = E[i][n + j]
+                for l in range(1, D + 1):
+                    # reads j -> (layer(i) >= l + 1  <->  layer(j) >= l)
+                    b.add([_neg(e), _neg(ge[i][l + 1]), ge[j][l]])
+                    b.add([_neg(e), ge[i][l + 1], _neg(ge[j][l])])
+            # a gate above layer 1 reads some gate (its depth is its layer)
+            b.add([_neg(ge[i][2])] + [E[i][n + j] for j in range(i)])
+
+    # ---------------- symmetry breaking
+    if "output_last" in sym and not single:
+        b.add(output_lits(s - 1))
+
+    if "used" in sym:
+        for i in range(s - 1):
+            b.add(output_lits(i) + [E[j][n + i] for j in range(i + 1, s)])
+        if single:
+            pass  # the last gate is the output
+
+    def non_output_clause(i: int, lits: list[Lit]) -> None:
+        b.add(output_lits(i) + lits)
+
+    def differs_from(i: int, bits: Sequence[int]) -> list[Lit]:
+        return [_neg(G[i][r]) if bits[r] else G[i][r] for r in range(R)]
+
+    if "nontrivial" in sym:
+        zero = [0] * R
+        one = [1] * R
+        for i in range(s):
+            non_output_clause(i, differs_from(i, zero))
+            non_output_clause(i, differs_from(i, one))
+            if layered is None:
+                for j in range(n):
+                    xj = [(r >> j) & 1 for r in range(R)]
+                    non_output_clause(i, differs_from(i, xj))
+                    non_output_clause(i, differs_from(i, [1 - v for v in xj]))
+
+    if "normal" in sym:
+        for i in range(s):
+            if G[i][0] is not False:
+                non_output_clause(i, [_neg(G[i][0])])
+
+    if "fanin2" in sym:
+        for i in range(s):
+            lits = [E[i][u] for u in sorted(E[i])]
+            non_output_clause(i, lits)
+            if layered is None:
+                for u in sorted(E[i]):
+                    non_output_clause(i, [_neg(E[i][u])] + [E[i][v] for v in sorted(E[i]) if v != u])
+
+    def same_layer_lits(i: int, j: int) -> list[Lit]:
+        """Literals one of which is true when gates i < j are in different layers."""
+        out: list[Lit] = []
+        for l in range(2, layered + 1):
+            out.append(b.and_var(ge[j][l], _neg(ge[i][l])))
+        return out
+
+    if "distinct" in sym:
+        for i in range(s):
+            for j in range(i + 1, s):
+                diff: list[Lit] = []
+                for r in range(R):
+                    x, y = G[i][r], G[j][r]
+                    if isinstance(x, bool) and isinstance(y, bool):
+                        if x != y:
+                            diff = [True]
+                            break
+                        continue
+                    z = b.new()
+                    b.add([-z, x, y])
+                    b.add([-z, _neg(x), _neg(y)])
+                    diff.append(z)
+                if layered is not None:
+                    diff = diff + same_layer_lits(i, j)
+                b.add(diff)
+        if layered is None:
+            for i in range(s):
+                for k in range(m):
+                    comp = [1 - v for v in fbits[k]]
+                    non_output_clause(i, differs_from(i, comp))
+
+    if "order" in sym:
+        for i in range(s - 2):
+            key_i = [E[i][u] for u in range(n + i - 1, -1, -1)] + G[i]
+            key_j = [E[i + 1][u] for u in range(n + i - 1, -1, -1)] + G[i + 1]
+            if layered is not None:
+                # same layer -> ordered.  Layers are non-decreasing, so "different" is
+                # ge[i+1][l] & ~ge[i][l] for some l; cond = same layer.
+                cond: Lit = b.new()
+                b.add([cond] + same_layer_lits(i, i + 1))
+            else:
+                cond = _neg(E[i + 1][n + i])
+            b.lex_leq(cond, key_i, key_j)
+
+    if "pairs" in sym or "pairs_output" in sym:
+        quads = equal_sum_quadruples(n)
+        dist: dict[tuple[int, int], Lit] = {}
+
+        def distinguishes(j: int, q: int) -> Lit:
+            """A literal implying: gate j's values on the two pairs of quadruple q have different sums."""
+            key = (j, q)
+            if key not in dist:
+                (a, bb), (c, d) = quads[q]
+                cols = [G[j][a], G[j][bb], G[j][c], G[j][d]]
+                if all(isinstance(x, bool) for x in cols):
+                    dist[key] = (int(cols[0]) + int(cols[1])) != (int(cols[2]) + int(cols[3]))
+                else:
+                    v = b.new()
+                    for pat in _EQUAL_SUM_PATTERNS:
+                        b.add([-v] + [_forbid(x, val) for x, val in zip(cols, pat)])
+                    dist[key] = v
+            return dist[key]
+
+        for i in range(s):
+            if "pairs" not in sym and not all(isinstance(x, bool) for x in G[i]):
+                continue  # pairs_output: only gates with a fixed column
+            for q, ((a, bb), (c, d)) in enumerate(quads):
+                for (p0, p1), (n0, n1) in (((a, bb), (c, d)), ((c, d), (a, bb))):
+                    cond = [G[i][p0], G[i][p1], _neg(G[i][n0]), _neg(G[i][n1])]
+                    if any(x is False for x in cond):
+                        continue
+                    lits: list[Lit] = [_neg(x) for x in cond]
+                    for j in range(i):
+                        lits.append(b.and_var(distinguishes(j, q), E[i][n + j]))
+                    b.add(lits)
+
+    return Encoding(
+        table=table,
+        size=s,
+        options=options,
+        symmetry=sym,
+        functions=funcs,
+        output_of=output_of,
+        G=G,
+        E=E,
+        O=O,
+        clauses=b.clauses,
+        num_vars=b.top,
+        trivially_unsat=b.unsat,
+    )
+
+
+_EQUAL_SUM_PATTERNS = tuple(
+    (a, b, c, d) for a in (0, 1) for b in (0, 1) for c in (0, 1) for d in (0, 1) if a + b == c + d
+)
+
+
+def equal_sum_quadruples(n: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """All ``((a, b), (c, d))`` of rows with ``x(a) + x(b) = x(c) + x(d)`` as vectors.
+
+    ``a < b``, ``c < d`` and ``(a, b) < (c, d)``; the four rows are distinct.  In
+    increasing order of ``(a, b, c, d)``.
+    """
+    R = 1 << n
+    pow3 = [3**j for j in range(n)]
+    code = [sum(pow3[j] for j in range(n) if (r >> j) & 1) for r in range(R)]
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for a in range(R):
+        for b in range(a + 1, R):
+            groups.setdefault(code[a] + code[b], []).append((a, b))
+    out = []
+    for pairs in groups.values():
+        for k in range(len(pairs)):
+            for l in range(k + 1, len(pairs)):
+                out.append((pairs[k], pairs[l]))
+    out.sort()
+    return out
+
+
+# ---------------------------------------------------------------- learned clauses
+@dataclass(frozen=True)
+class LearnedClause:
+    """A clause forbidding an inseparable labelled configuration of one gate.
+
+    ``reads`` are the nodes the configuration lets the gate read (every other
+    readable node ``u`` appears as the positive literal ``E[gate][u]``).  ``rows``
+    holds ``(row, label, multiplicity)``: with ``kind == "farkas"`` the rows of
+    label 1 and of label 0 have equal total multiplicity and equal sums of points;
+    with ``kind == "bounded"`` (multiplicity 1) no integer weights and threshold in
+    ``[-W, W]`` separate them.
+    """
+
+    kind: str
+    gate: int
+    reads: tuple[int, ...]
+    rows: tuple[tuple[int, int, int], ...]
+    clause: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "gate": self.gate,
+            "reads": list(self.reads),
+            "rows": [list(t) for t in self.rows],
+            "clause": list(self.clause),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LearnedClause:
+        return cls(
+            kind=str(data["kind"]),
+            gate=int(data["gate"]),
+            reads=tuple(int(u) for u in data["reads"]),
+            rows=tuple((int(a), int(b), int(c)) for a, b, c in data["rows"]),
+            clause=tuple(int(x) for x in data["clause"]),
+        )
+
+
+def _lit_value(lit: Lit, model: np.ndarray) -> int:
+    if lit is True:
+        return 1
+    if lit is False:
+        return 0
+    return int(model[abs(lit)] if lit > 0 else 1 - model[abs(lit)])
+
+
+def _forbid(lit: Lit, value: int) -> Lit:
+    """The literal that is true iff ``lit`` does not have ``value``."""
+    return _neg(lit) if value else lit
+
+
+class _Values:
+    """The model's gate columns and wiring, as numpy arrays."""
+
+    def __init__(self, enc: Encoding, model: Sequence[int]) -> None:
+        arr = np.zeros(enc.num_vars + 1, dtype=np.int8)
+        for lit in model:
+            if 0 < abs(lit) <= enc.num_vars and lit > 0:
+                arr[lit] = 1
+        self.model = arr
+        n, R = enc.n, enc.rows
+        self.nodes = np.zeros((n + enc.size, R), dtype=np.int8)
+        idx = np.arange(R)
+        for j in range(n):
+            self.nodes[j] = (idx >> j) & 1
+        for i in range(enc.size):
+            self.nodes[n + i] = [_lit_value(x, arr) for x in enc.G[i]]
+        self.reads = [tuple(u for u in enc.readable(i) if _lit_value(enc.E[i][u], arr)) for i in range(enc.size)]
+
+
+def _points(values: _Values, nodes: Sequence[int]) -> np.ndarray:
+    return values.nodes[list(nodes)].T.copy() if nodes else np.zeros((values.nodes.shape[1], 0), dtype=np.int8)
+
+
+def _quick_certificates(P: np.ndarray, labels: np.ndarray, limit: int) -> list[list[tuple[int, int, int]]]:
+    """Cheap inseparability certificates: a point with both labels, or p1 + p2 = q1 + q2.
+
+    Returns lists of ``(row, label, multiplicity)``.
+    """
+    R, d = P.shape
+    if d == 0:
+        keys = np.zeros(R, dtype=np.int64)
+    else:
+        keys = (P.astype(np.int64) << np.arange(d, dtype=np.int64)).sum(axis=1) if d < 62 else None
+    found: list[list[tuple[int, int, int]]] = []
+    if keys is not None:
+        first: dict[tuple[int, int], int] = {}
+        for r in range(R):
+            first.setdefault((int(keys[r]), int(labels[r])), r)
+        for (key, lab), r in first.items():
+            if lab == 1 and (key, 0) in first:
+                found.append([(r, 1, 1), (first[(key, 0)], 0, 1)])
+                if len(found) >= limit:
+                    return found
+        if found:
+            return found
+        pos = sorted(r for (key, lab), r in first.items() if lab == 1)
+        neg = sorted(r for (key, lab), r in first.items() if lab == 0)
+    else:
+        pos = [r for r in range(R) if labels[r]]
+        neg = [r for r in range(R) if not labels[r]]
+    if len(pos) < 2 or len(neg) < 2 or d > 38:
+        return found
+    codes = (P.astype(np.int64) * (3 ** np.arange(d, dtype=np.int64))).sum(axis=1)
+    cp, cn = codes[pos], codes[neg]
+    sp = np.add.outer(cp, cp)
+    sn = np.add.outer(cn, cn)
+    iu = np.triu_indices(len(pos), 1)
+    ju = np.triu_indices(len(neg), 1)
+    pv, nv = sp[iu], sn[ju]
+    common = np.intersect1d(pv, nv)
+    used_rows: set[int] = set()
+    for c in common[: 8 * limit]:
+        a = np.nonzero(pv == c)[0][0]
+        bb = np.nonzero(nv == c)[0][0]
+        rows = [pos[iu[0][a]], pos[iu[1][a]], neg[ju[0][bb]], neg[ju[1][bb]]]
+        if used_rows.intersection(rows):
+            continue
+        used_rows.update(rows)
+        found.append([(rows[0], 1, 1), (rows[1], 1, 1), (rows[2], 0, 1), (rows[3], 0, 1)])
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _farkas_rows(P: np.ndarray, labels: np.ndarray, cert: Inseparability) -> list[tuple[int, int, int]]:
+    """Map the points of a certificate back to rows with the right label."""
+    where: dict[tuple[tuple[int, ...], int], int] = {}
+    for r in range(P.shape[0]):
+        where.setdefault((tuple(int(v) for v in P[r]), int(labels[r])), r)
+    out = []
+    for pt, a in cert.positive:
+        out.append((where[(tuple(pt), 1)], 1, int(a)))
+    for pt, bmul in cert.negative:
+        out.append((where[(tuple(pt), 0)], 0, int(bmul)))
+    return out
+
+
+def _make_clause(enc: Encoding, values: _Values, gate: int, reads: Sequence[int], rows: Iterable[tuple[int, int, int]]) -> tuple[int, ...]:
+    n = enc.n
+    lits: list[Lit] = []
+    read_set = set(reads)
+    for u in enc.readable(gate):
+        if u not in read_set:
+            lits.append(enc.E[gate][u])
+    for r, label, _ in rows:
+        lits.append(_forbid(enc.G[gate][r], label))
+        for u in reads:
+            if u >= n:
+                lits.append(_forbid(enc.G[u - n][r], int(values.nodes[u][r])))
+    out: list[int] = []
+    for lit in lits:
+        if lit is False:
+            continue
+        if lit is True:
+            raise WitnessError("a learned clause is satisfied by the model it was learned from")
+        if lit not in out:
+            out.append(lit)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- bounded weights
+def bounded_separator(
+    positive: Sequence[Sequence[int]], negative: Sequence[Sequence[int]], bound: int
+) -> Separator | None:
+    """An integer separator with every weight and the threshold in ``[-bound, bound]``, or ``None``.
+
+    Exhaustive depth-first search over the weights with interval pruning: exact,
+    and ``None`` is a proof that no such separator exists.
+    """
+    dims = {len(p) for p in positive} | {len(q) for q in negative}
+    if len(dims) > 1:
+        raise ArityError(f"points of different dimensions: {sorted(dims)}")
+    d = dims.pop() if dims else 0
+    pos = np.array([list(p) for p in positive], dtype=np.int64).reshape(len(positive), d)
+    neg = np.array([list(q) for q in negative], dtype=np.int64).reshape(len(negative), d)
+    # augmented points: last coordinate -1 carries the threshold; pos: w'.p' >= 0, neg: w'.q' <= -1
+    A = np.concatenate([np.concatenate([pos, -np.ones((len(pos), 1), np.int64)], axis=1),
+                        np.concatenate([neg, -np.ones((len(neg), 1), np.int64)], axis=1)])
+    sign = np.concatenate([np.ones(len(pos), np.int64), -np.ones(len(neg), np.int64)])
+    need = np.concatenate([np.zeros(len(pos), np.int64), np.ones(len(neg), np.int64)])
+    # condition: sign * (w'.a) >= need
+    S = A * sign[:, None]
+    D = d + 1
+    rem = np.zeros((D + 1, len(S)), np.int64)
+    for k in range(D - 1, -1, -1):
+        rem[k] = rem[k + 1] + bound * np.abs(S[:, k])
+    values = [0]
+    for v in range(1, bound + 1):
+        values += [v, -v]
+    w = [0] * D
+
+    def dfs(k: int, acc: np.ndarray) -> bool:
+        if np.any(acc + rem[k] < need):
+            return False
+        if k == D:
+            return True
+        col = S[:, k]
+        for v in values:
+            w[k] = v
+            if dfs(k + 1, acc + v * col):
+                return True
+        w[k] = 0
+        return False
+
+    if not dfs(0, np.zeros(len(S), np.int64)):
+        return None
+    sep = Separator(tuple(w[:d]), w[d])
+    if not sep.check([tuple(p) for p in positive], [tuple(q) for q in negative]):
+        raise WitnessError("bounded separator search returned a wrong separator")
+    return sep
+
+
+def check_bounded_infeasible(points: Sequence[Sequence[int]], labels: Sequence[int], bound: int) -> bool:
+    """True iff no weights and threshold in ``[-bound, bound]`` separate the labelled points."""
+    pos = [p for p, lab in zip(points, labels) if lab]
+    neg = [p for p, lab in zip(points, labels) if not lab]
+    return bounded_separator(pos, neg, bound) is None
+
+
+def _bounded_core(P: np.ndarray, labels: np.ndarray, bound: int) -> list[int]:
+    """Rows of a minimal set of labelled points that no bounded separator separates (search)."""
+    rows = list(range(P.shape[0]))
+    seen: dict[tuple[tuple[int, ...], int], int] = {}
+    for r in rows:
+        seen.setdefault((tuple(int(v) for v in P[r]), int(labels[r])), r)
+    core = sorted(seen.values())
+
+    def infeasible(rs: list[int]) -> bool:
+        return check_bounded_infeasible([P[r] for r in rs], [labels[r] for r in rs], bound)
+
+    return _shrink(core, infeasible)
+
+
+def _shrink(core: list[int], infeasible: Callable[[list[int]], bool]) -> list[int]:
+    """Deletion-based minimisation: drop every row whose removal keeps the set infeasible."""
+    k = 0
+    while k < len(core):
+        trial = core[:k] + core[k + 1 :]
+        if trial and infeasible(trial):
+            core = trial
+        else:
+            k += 1
+    return core
+
+
+#: Largest (number of weight vectors) x (number of points) enumerated with numpy.
+_ENUM_LIMIT = 1 << 24
+_WEIGHT_GRIDS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _weight_grid(d: int, bound: int) -> np.ndarray:
+    """All integer vectors in ``[-bound, bound]^d`` as rows (cached)."""
+    key = (d, bound)
+    if key not in _WEIGHT_GRIDS:
+        axis = np.arange(-bound, bound + 1, dtype=np.int32)
+        if d == 0:
+            grid = np.zeros((1, 0), dtype=np.int32)
+        else:
+            grid = np.stack(np.meshgrid(*([axis] * d), indexing="ij"), axis=-1).reshape(-1, d)
+        _WEIGHT_GRIDS[key] = grid
+    return _WEIGHT_GRIDS[key]
+
+
+def _bounded_by_enumeration(
+    P: np.ndarray, labels: np.ndarray, bound: int
+) -> tuple[Separator | None, list[int] | None]:
+    """Exact bounded separability by enumerating every weight vector (numpy).
+
+    Returns ``(separator, None)`` or ``(None, core rows)``; ``(None, None)`` when the
+    enumeration would be too large.  The threshold is not enumerated: weights ``w``
+    separate iff ``max(-W, 1 + max over label-0 sums) <= min(W, min over label-1 sums)``.
+    """
+    R, d = P.shape
+    if (2 * bound + 1) ** d * R > _ENUM_LIMIT:
+        return None, None
+    grid = _weight_grid(d, bound)
+    S = grid @ P.T.astype(np.int32)  # (V, R)
+    posm = labels.astype(bool)
+    big = np.int32(1 << 30)
+    lo = np.full(len(grid), -bound, dtype=np.int32)
+    hi = np.full(len(grid), bound, dtype=np.int32)
+    if (~posm).any():
+        lo = np.maximum(lo, S[:, ~posm].max(axis=1) + 1)
+    if posm.any():
+        hi = np.minimum(hi, S[:, posm].min(axis=1))
+    ok = np.nonzero(lo <= hi)[0]
+    if len(ok):
+        v = int(ok[0])
+        return Separator(tuple(int(x) for x in grid[v]), int(lo[v])), None
+    # greedy core: repeatedly add the point that rules out the most surviving vectors
+    lo = np.full(len(grid), -bound, dtype=np.int32)
+    hi = np.full(len(grid), bound, dtype=np.int32)
+    alive = np.ones(len(grid), dtype=bool)
+    core: list[int] = []
+    while alive.any():
+        idx = np.nonzero(alive)[0]
+        Sa = S[idx]
+        kill_pos = Sa < lo[idx][:, None]  # a label-1 point with sum below the lowest threshold
+        kill_neg = Sa + 1 > hi[idx][:, None]  # a label-0 point with sum at or above the highest
+        kills = np.where(posm[None, :], kill_pos, kill_neg).sum(axis=0)
+        kills[core] = -1
+        r = int(np.argmax(kills))
+        if kills[r] <= 0:
+            raise WitnessError("bounded enumeration: no point rules out a surviving weight vector")
+        core.append(r)
+        if posm[r]:
+            hi = np.minimum(hi, S[:, r])
+        else:
+            lo = np.maximum(lo, S[:, r] + 1)
+        alive = lo <= hi
+    del big
+
+    def infeasible(rs: list[int]) -> bool:
+        sub = S[:, rs]
+        pm = posm[rs]
+        l = np.full(len(grid), -bound, dtype=np.int32)
+        h = np.full(len(grid), bound, dtype=np.int32)
+        if (~pm).any():
+            l = np.maximum(l, sub[:, ~pm].max(axis=1) + 1)
+        if pm.any():
+            h = np.minimum(h, sub[:, pm].min(axis=1))
+        return not bool((l <= h).any())
+
+    return None, sorted(_shrink(sorted(core), infeasible))
+
+
+# ---------------------------------------------------------------- one gate
+def _gate_check(
+    enc: Encoding, values: _Values, i: int, limit: int
+) -> tuple[Separator | None, list[LearnedClause]]:
+    reads = values.reads[i]
+    P = _points(values, reads)
+    labels = values.nodes[enc.n + i]
+    learned: list[LearnedClause] = []
+    for rows in _quick_certificates(P, labels, limit):
+        learned.append(LearnedClause("farkas", i, reads, tuple(rows), _make_clause(enc, values, i, reads, rows)))
+    if learned:
+        return None, learned
+    W = enc.options.max_weight
+    if W is not None:
+        bounded, core = _bounded_by_enumeration(P, labels, W)
+        if bounded is not None:
+            return bounded, []
+        if core is not None:
+            rows = [(r, int(labels[r]), 1) for r in core]
+            return None, [LearnedClause("bounded", i, reads, tuple(rows), _make_clause(enc, values, i, reads, rows))]
+    pos = [tuple(int(v) for v in P[r]) for r in range(P.shape[0]) if labels[r]]
+    neg = [tuple(int(v) for v in P[r]) for r in range(P.shape[0]) if not labels[r]]
+    answer = separate(pos, neg)
+    if isinstance(answer, Inseparability):
+        rows = _farkas_rows(P, labels, answer)
+        return None, [LearnedClause("farkas", i, reads, tuple(rows), _make_clause(enc, values, i, reads, rows))]
+    if W is None:
+        return answer, []
+    if max([abs(answer.threshold)] + [abs(w) for w in answer.weights]) <= W:
+        return answer, []
+    bounded = bounded_separator(pos, neg, W)
+    if bounded is not None:
+        return bounded, []
+    core = _bounded_core(P, labels, W)
+    rows = [(r, int(labels[r]), 1) for r in core]
+    return None, [LearnedClause("bounded", i, reads, tuple(rows), _make_clause(enc, values, i, reads, rows))]
+
+
+# ---------------------------------------------------------------- one size
+@dataclass
+class SizeOutcome:
+    """Result of :func:`solve_size`: ``status`` is ``"sat"``, ``"unsat"`` or ``"unknown"``."""
+
+    status: str
+    size: int
+    circuit: ThresholdCircuit | None = None
+    learned: list[LearnedClause] = field(default_factory=list)
+    iterations: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    def final_clauses(self, enc: Encoding) -> list[tuple[int, ...]]:
+        return list(enc.clauses) + [lc.clause for lc in self.learned]
+
+
+def _build_circuit(enc: Encoding, values: _Values, seps: list[Separator]) -> ThresholdCircuit:
+    n = enc.n
+    gates = []
+    for i, sep in enumerate(seps):
+        reads = values.reads[i]
+        gates.append(ThresholdGate(tuple(zip(reads, sep.weights)), sep.threshold))
+    outputs = []
+    for k in enc.output_of:
+        sel = [i for i in range(enc.size) if _lit_value(enc.O[k][i], values.model)]
+        if not sel:
+            raise WitnessError(f"model selects no gate for output function {k}")
+        outputs.append(n + sel[0])
+    return ThresholdCircuit(n, tuple(gates), tuple(outputs))
+
+
+def check_witness(circuit: ThresholdCircuit, table: TruthTable, options: ThresholdOptions) -> None:
+    """Raise :class:`WitnessError` unless ``circuit`` computes ``table`` within the model."""
+    if not circuit.computes(table):
+        raise WitnessError("witness does not compute the target")
+    if options.depth is not None and circuit.depth > options.depth:
+        raise WitnessError(f"witness has depth {circuit.depth} > {options.depth}")
+    if options.layered is not None and (not circuit.is_layered() or circuit.depth > options.layered):
+        raise WitnessError("witness is not layered within the depth bound")
+    if options.fanin is not None and any(g.fan_in > options.fanin for g in circuit.gates):
+        raise WitnessError("witness exceeds the fan-in bound")
+    if options.max_weight is not None and circuit.max_weight > options.max_weight:
+        raise WitnessError(f"witness has weight {circuit.max_weight} > {options.max_weight}")
+
+
+class _LazyChecker:
+    """Checks complete assignments inside the solver (IPASIR-UP) and queues learned clauses."""
+
+    def __init__(self, enc: Encoding, certs_per_gate: int) -> None:
+        self.enc = enc
+        self.limit = certs_per_gate
+        self.queue: list[tuple[int, ...]] = []
+        self.learned: list[LearnedClause] = []
+        self.checks = 0
+        self.error: BaseException | None = None
+        self.deadline: float | None = None
+        self.expired = False
+
+    def check(self, model: Sequence[int]) -> tuple[_Values, list[Separator | None], list[LearnedClause]]:
+        self.checks += 1
+        values = _Values(self.enc, model)
+        seps: list[Separator | None] = []
+        new: list[LearnedClause] = []
+        for i in range(self.enc.size):
+            sep, learned = _gate_check(self.enc, values, i, self.limit)
+            seps.append(sep)
+            new.extend(learned)
+        return values, seps, new
+
+
+def _make_propagator(checker: _LazyChecker):
+    from pysat.engines import Propagator
+
+    class _Prop(Propagator):
+        def __init__(self) -> None:
+            super().__init__()
+            self.is_lazy = True
+
+        def check_model(self, model: list[int]) -> bool:
+            if checker.error is not None or checker.expired:
+                return True
+            if checker.deadline is not None and time.monotonic() >= checker.deadline:
+                checker.expired = True  # the solver's answer is discarded
+                return True
+            try:
+                _, _, new = checker.check(model)
+            except BaseException as exc:  # noqa: BLE001 - re-raised after the solver returns
+                checker.error = exc
+                return True
+            for lc in new:
+                checker.learned.append(lc)
+                checker.queue.append(lc.clause)
+            return not new
+
+        def has_clause(self) -> bool:
+            return bool(checker.queue)
+
+        def add_clause(self) -> list[int]:
+            return list(checker.queue.pop(0))
+
+    return _Prop()
+
+
+def _observed(enc: Encoding) -> list[int]:
+    obs: set[int] = set()
+    for i in range(enc.size):
+        for x in list(enc.G[i]) + list(enc.E[i].values()) + [enc.O[k][i] for k in range(len(enc.O))]:
+            if not isinstance(x, bool):
+                obs.add(abs(x))
+    return sorted(obs)
+
+
+def solve_size(
+    enc: Encoding,
+    *,
+    deadline: float | None = None,
+    certs_per_gate: int = 1,
+    slice_seconds: float = 0.5,
+) -> SizeOutcome:
+    """Run the lazy search for one size (see the module docstring).
+
+    CaDiCaL runs with the separability check attached as a lazy external
+    propagator: every complete assignment is checked, and the learned clauses are
+    added inside the search.  The solver runs in conflict-budgeted slices of about
+    ``slice_seconds``, so ``deadline`` (a :func:`time.monotonic` instant) and
+    Ctrl-C stop it within a slice; the outcome is then ``"unknown"`` with
+    ``interrupted`` set.  The learned clauses are recorded in the order the solver
+    received them.
+    """
+    from pysat.solvers import Solver
+
+    start = time.monotonic()
+    out = SizeOutcome("unknown", enc.size)
+    if enc.trivially_unsat:
+        out.status = "unsat"
+        out.seconds = time.monotonic() - start
+        return out
+    checker = _LazyChecker(enc, certs_per_gate)
+    checker.deadline = deadline
+    solver = Solver(name="cadical195", bootstrap_with=[list(c) for c in enc.clauses])
+    connected = False
+    try:
+        solver.connect_propagator(_make_propagator(checker))
+        connected = True
+        for v in _observed(enc):
+            solver.observe(v)
+        budget = 2000
+        while True:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                out.interrupted = True
+                break
+            solver.conf_budget(budget)
+            answer = solver.solve_limited()
+            if checker.error is not None:
+                raise checker.error
+            if checker.expired:
+                out.interrupted = True
+                break
+            if answer is not None:
+                break
+            spent = max(time.monotonic() - now, 1e-3)
+            target = slice_seconds if deadline is None else min(slice_seconds, max(deadline - time.monotonic(), 0.01))
+            budget = int(min(max(budget * target / spent, 100), budget * 4))
+        else:  # pragma: no cover
+            answer = None
+        if not out.interrupted:
+            if answer is False:
+                out.status = "unsat"
+            elif answer is True:
+                values, seps, new = checker.check(solver.get_model())
+                if new:
+                    raise WitnessError("the solver's final model fails the separability check")
+                circuit = _build_circuit(enc, values, seps)  # type: ignore[arg-type]
+                check_witness(circuit, enc.table, enc.options)
+                out.status = "sat"
+                out.circuit = circuit
+    except KeyboardInterrupt:
+        out.interrupted = True
+        out.status = "unknown"
+    finally:
+        if connected:
+            solver.disconnect_propagator()
+        solver.delete()
+    out.learned = list(checker.learned)
+    out.iterations = checker.checks
+    out.seconds = time.monotonic() - start
+    return out
+
+
+# ---------------------------------------------------------------- driver
+CERTIFICATE_FORMAT = "lbt-threshold-refutation"
+CERTIFICATE_VERSION = 1
+
+METHODS = ("lazy", "milp")
+
+
+def lower_bound(table: TruthTable) -> tuple[int, str]:
+    """A size every circuit needs, with the one-line reason: one gate per distinct output function."""
+    m = len(_distinct_output_functions(table)[0])
+    if m == 1:
+        return 1, "outputs are gates: at least one gate"
+    return m, f"{m} different output functions need different gates"
+
+
+def max_useful_size(table: TruthTable, options: ThresholdOptions) -> int | None:
+    """With a depth bound and a fan-in bound ``K``: no minimum circuit is larger (else ``None``).
+
+    Every gate of a minimum circuit is in the cone of an output, and a cone of depth
+    ``D`` and fan-in ``K`` has at most ``1 + K + ... + K**(D-1)`` gates.
+    """
+    D = options.depth_bound
+    if D == 1:
+        return len(_distinct_output_functions(table)[0])  # each output is one gate reading inputs
+    if D is None or options.fanin is None:
+        return None
+    K = options.fanin
+    cone = D if K == 1 else (K**D - 1) // (K - 1)
+    return len(_distinct_output_functions(table)[0]) * cone
+
+
+def _resolve_target(target: TruthTable | str) -> tuple[str, TruthTable]:
+    if isinstance(target, str):
+        from circuits.targets import target as lookup
+
+        t = lookup(target)
+        return t.spec, t.table
+    if isinstance(target, TruthTable):
+        return f"tt:{target.n}:{target.hex()}", target
+    raise SpecError(f"target must be a TruthTable or a spec string, got {type(target).__name__}")
+
+
+def _file_tag(spec: str, options: ThresholdOptions, size: int) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in spec)[:80]
+    tag = "thr"
+    for key, letter in (("depth", "d"), ("layered", "l"), ("max_weight", "w"), ("fanin", "k")):
+        value = getattr(options, key)
+        if value is not None:
+            tag += f"_{letter}{value}"
+    return f"{safe}_{tag}_s{size}"
+
+
+def _synthesis_types():
+    from solvers.synthesis import ProgressEvent, StepResult, SynthesisResult
+
+    return ProgressEvent, StepResult, SynthesisResult
+
+
+def _result_class():
+    _, _, SynthesisResult = _synthesis_types()
+
+    @dataclass(frozen=True)
+    class ThresholdSynthesisResult(SynthesisResult):
+        """:class:`solvers.synthesis.SynthesisResult` with the threshold model's options.
+
+        ``model`` is ``"thr"``; ``fanin`` and ``depth`` may be ``None``;
+        ``strengthenings`` lists the symmetry breaking used.  Extra JSON keys:
+        ``layered``, ``max_weight``, ``method``, ``witness_max_weight``, and
+        ``certified`` (false for the MILP method, whose infeasibility answers are
+        floating-point and never count as refutations).
+        """
+
+        layered: int | None = None
+        max_weight: int | None = None
+        method: str = "lazy"
+
+        def to_dict(self) -> dict[str, Any]:
+            d = super().to_dict()
+            d["encoding"] = ENCODING if self.method == "lazy" else "muroga-milp"
+            d["encoding_version"] = ENCODING_VERSION
+            d["layered"] = self.layered
+            d["max_weight"] = self.max_weight
+            d["method"] = self.method
+            d["certified"] = self.method == "lazy"
+            d["witness_max_weight"] = None if self.circuit is None else self.circuit.max_weight
+            return d
+
+    return ThresholdSynthesisResult
+
+
+_RESULT_CLASS = None
+
+
+def result_class():
+    """The result record class (a subclass of :class:`solvers.synthesis.SynthesisResult`)."""
+    global _RESULT_CLASS
+    if _RESULT_CLASS is None:
+        _RESULT_CLASS = _result_class()
+    return _RESULT_CLASS
+
+
+def write_certificate(
+    path: str | Path,
+    enc: Encoding,
+    spec: str,
+    learned: Sequence[LearnedClause],
+    record: dict[str, Any],
+) -> str:
+    """Write the certificate of a refuted size as JSON; return the file's SHA-256."""
+    import json
+    import os
+
+    data = {
+        "format": CERTIFICATE_FORMAT,
+        "version": CERTIFICATE_VERSION,
+        "target": spec,
+        **enc.header(),
+        "num_vars": enc.num_vars,
+        "base_clauses": len(enc.clauses),
+        "base_sha256": enc.base_hash(),
+        "cnf": Path(record["cnf_path"]).name,
+        "cnf_sha256": record["cnf_sha256"],
+        "proof": Path(record["proof_path"]).name,
+        "proof_sha256": record["proof_sha256"],
+        "learned": [lc.to_dict() for lc in learned],
+    }
+    text = json.dumps(data, separators=(",", ":")) + "\n"
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def synthesize_threshold(
+    target: TruthTable | str,
+    *,
+    depth: int | None = None,
+    layered: int | None = None,
+    max_weight: int | None = None,
+    fanin: int | None = None,
+    max_size: int | None = None,
+    start: int | None = None,
+    timeout: float | None = None,
+    proof_dir: str | Path | None = None,
+    progress: Callable[[Any], None] | None = None,
+    method: str = "lazy",
+    symmetry: Iterable[str] | None = None,
+):
+    """The smallest threshold circuit computing ``target``, with certified refutations below it.
+
+    Sizes are tried upward from the justified lower bound (one gate per distinct
+    output function) or from ``start``; a ``start`` above the bound leaves sizes
+    unrefuted, so the result is then not proven.  ``timeout`` (seconds) and Ctrl-C
+    return the partial result.  With ``proof_dir`` every refuted size leaves
+    ``NAME.cnf`` (base encoding then learned clauses), ``NAME.lrat.gz`` (checked by
+    :mod:`solvers.lrat`) and ``NAME.certs.json`` (one separability certificate per
+    learned clause); :func:`solvers.threshold_verify.verify_certificate` re-checks
+    them.  ``method="milp"`` runs the comparison method of
+    :mod:`solvers.threshold_milp` instead (never proven).
+
+    Returns a :class:`solvers.synthesis.SynthesisResult` subclass (see
+    :func:`result_class`); its ``to_dict()`` has the keys of the Boolean driver.
+    """
+    options = ThresholdOptions(depth=depth, layered=layered, max_weight=max_weight, fanin=fanin)
+    if method not in METHODS:
+        raise SpecError(f"unknown method {method!r} (known: {', '.join(METHODS)})")
+    for value, what, low in ((max_size, "max_size", 1), (start, "start", 1)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < low):
+            raise SpecError(f"{what} must be an integer >= {low}, got {value!r}")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
+        raise SpecError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    spec, table = _resolve_target(target)
+    if table.n > MAX_INPUTS:
+        raise TooLargeError(f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})")
+    sym = default_symmetry_breaking(table.n, options) if symmetry is None else frozenset(symmetry)
+    encode(table, 1, options, sym)  # validates the symmetry set early
+    if method == "milp":
+        from solvers.threshold_milp import synthesize_milp
+
+        return synthesize_milp(
+            spec, table, options, max_size=max_size, start=start, timeout=timeout, progress=progress
+        )
+    ProgressEvent, StepResult, _ = _synthesis_types()
+    if proof_dir is not None:
+        Path(proof_dir).mkdir(parents=True, exist_ok=True)
+
+    t_start = time.monotonic()
+    deadline = None if timeout is None else t_start + float(timeout)
+    lb, reason = lower_bound(table)
+    first = lb if start is None else max(start, lb)
+    cap = max_useful_size(table, options)
+    steps: list = []
+    found: ThresholdCircuit | None = None
+    size_found: int | None = None
+    timed_out = interrupted = infeasible = False
+
+    def emit(size: int, status: str, seconds: float, nv: int = 0, nc: int = 0) -> None:
+        if progress is not None:
+            progress(ProgressEvent(size, status, seconds, time.monotonic() - t_start, nv, nc))
+
+    size = first
+    try:
+        while True:
+            if max_size is not None and size > max_size:
+                break
+            if cap is not None and size > cap:
+                infeasible = True
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                timed_out = True
+                break
+            t0 = time.monotonic()
+            enc = encode(table, size, options, sym)
+            emit(size, "solving", 0.0, enc.num_vars, len(enc.clauses))
+            outcome = solve_size(enc, deadline=deadline)
+            clauses = outcome.final_clauses(enc)
+            status = {"sat": "sat", "unsat": "unsat"}.get(outcome.status, "timeout")
+            if outcome.status == "unknown" and not (deadline is not None and time.monotonic() >= deadline):
+                status = "interrupted"
+            proof_info: dict[str, Any] | None = None
+            method_name = "lazy:cadical195"
+            if status == "unsat" and proof_dir is not None:
+                status, proof_info = _prove_size(enc, spec, outcome, clauses, proof_dir, deadline)
+                method_name = "proof:cadical195"
+            step = StepResult(
+                size=size,
+                status=status,
+                seconds=time.monotonic() - t0,
+                variables=enc.num_vars,
+                clauses=len(clauses),
+                method=method_name,
+                cnf_sha256=(proof_info or {}).get("cnf_sha256") or _dimacs_sha256(clauses, enc.num_vars),
+                proof=proof_info,
+            )
+            steps.append(step)
+            emit(size, status, step.seconds, enc.num_vars, len(clauses))
+            if status == "sat":
+                assert outcome.circuit is not None
+                check_witness(outcome.circuit, table, options)
+                if outcome.circuit.size != size:
+                    raise WitnessError(f"witness has {outcome.circuit.size} gates, expected {size}")
+                found, size_found = outcome.circuit, size
+                break
+            if status == "timeout":
+                timed_out = True
+                break
+            if status == "interrupted":
+                interrupted = True
+                break
+            size += 1
+    except KeyboardInterrupt:
+        interrupted = True
+
+    refutations = tuple(st for st in steps if st.status == "unsat")
+    refuted = {st.size for st in refutations}
+    bound = lb
+    while bound in refuted:
+        bound += 1
+    proven = (size_found is not None and bound == size_found) or infeasible
+    if infeasible and not all(x in refuted for x in range(lb, cap + 1)):  # type: ignore[operator]
+        infeasible, proven = False, False
+    return result_class()(
+        target=spec,
+        table=table.hex(),
+        n=table.n,
+        m=table.m,
+        care=None,
+        model="thr",
+        fanin=options.fanin,  # type: ignore[arg-type]
+        depth=options.depth,
+        solver="cadical195",
+        strengthenings=tuple(x for x in SYMMETRY_BREAKING if x in sym),
+        size=size_found,
+        proven=proven,
+        lower_bound=bound,
+        bound_reason=reason,
+        start=first,
+        circuit=found,  # type: ignore[arg-type]
+        refutations=refutations,
+        steps=tuple(steps),
+        seconds=time.monotonic() - t_start,
+        timed_out=timed_out,
+        interrupted=interrupted,
+        infeasible=infeasible,
+        max_size=max_size,
+        proofs=proof_dir is not None,
+        layered=options.layered,
+        max_weight=options.max_weight,
+        method="lazy",
+    )
+
+
+def _dimacs_sha256(clauses: Sequence[Sequence[int]], nv: int) -> str:
+    """SHA-256 of the DIMACS text ``p cnf nv len(clauses)`` + one clause per line (as written to disk)."""
+    h = hashlib.sha256()
+    nv = max([nv] + [abs(x) for c in clauses for x in c])
+    h.update(f"p cnf {nv} {len(clauses)}\n".encode())
+    for c in clauses:
+        h.update((" ".join(map(str, c)) + " 0\n").encode())
+    return h.hexdigest()
+
+
+def _prove_size(
+    enc: Encoding,
+    spec: str,
+    outcome: SizeOutcome,
+    clauses: list[tuple[int, ...]],
+    proof_dir: str | Path,
+    deadline: float | None,
+) -> tuple[str, dict[str, Any] | None]:
+    """Refute the final CNF with a checked LRAT proof and write the certificate file."""
+    from solvers import proof as proof_mod
+
+    name = _file_tag(spec, enc.options, enc.size)
+    limit = None if deadline is None else max(deadline - time.monotonic(), 0.01)
+    record = proof_mod.refute([list(c) for c in clauses], Path(proof_dir), name, time_limit=limit, num_vars=enc.num_vars)
+    if record.status == "timeout":
+        return "timeout", record.to_dict()
+    if record.status == "sat":
+        raise WitnessError(f"size {enc.size}: the lazy search refuted a CNF that the proof run satisfies")
+    if not record.verified:
+        raise LbtError(f"proof of size {enc.size} was not verified by the checker: {record.reason}")
+    info = record.to_dict()
+    cert_path = Path(proof_dir) / f"{name}.certs.json"
+    info["certificates_path"] = str(cert_path)
+    info["certificates_sha256"] = write_certificate(cert_path, enc, spec, outcome.learned, info)
+    info["learned_clauses"] = len(outcome.learned)
+    info["base_clauses"] = len(enc.clauses)
+    info["base_sha256"] = enc.base_hash()
+    info["lazy_checks"] = outcome.iterations
+    return "unsat", info

@@ -1,0 +1,331 @@
+"""Independent re-check of a refuted size of a threshold circuit (no solver is trusted).
+
+A refutation of size ``s`` (written by :func:`solvers.threshold_sat.synthesize_threshold`
+with ``proof_dir``) is three files:
+
+``NAME.cnf``
+    DIMACS: the base encoding of (target, options, symmetry breaking, size), then
+    the learned clauses, in the order the solver received them;
+``NAME.lrat.gz``
+    an LRAT refutation of that CNF;
+``NAME.certs.json``
+    the header (target table, options, size, symmetry breaking, encoding version,
+    number and SHA-256 of the base clauses) and one certificate per learned clause.
+
+:func:`verify_certificate` accepts the refutation only if
+
+1. the base encoding, regenerated deterministically from the header by
+   :func:`solvers.threshold_sat.encode`, is exactly the CNF's first
+   ``base_clauses`` clauses (and has the recorded hash);
+2. every further CNF clause is the clause of the corresponding certificate, and
+   the certificate justifies it, in exact integer arithmetic:
+
+   * ``farkas``: the clause forbids gate ``g`` the labels of the listed rows,
+     forbids the gates it reads their values on those rows, and contains the
+     wiring literal ``E[g][u]`` of exactly every readable node ``u`` outside
+     ``reads``.  The points of the rows (the values of the ``reads`` nodes, read
+     off the clause or the encoding's constants) with the multiplicities have
+     equal total multiplicity on both labels and equal sums: no weights separate
+     them, on ``reads`` or on any subset of it;
+   * ``bounded`` (only with ``max_weight = W``): the same clause shape, and an
+     exhaustive search (written here, independently of the solver's) finds no
+     integer weights and threshold in ``[-W, W]`` separating the points;
+
+3. the LRAT proof is accepted by :mod:`solvers.lrat`, with the hashes recorded in
+   the certificate file.
+
+Any mismatch (a changed multiplicity, row, label, read set, literal, a clause
+missing or in the wrong place, a wrong hash) is a rejection with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from circuits.errors import FormatError, LbtError
+from circuits.truthtable import TruthTable
+from solvers.lrat import read_dimacs
+from solvers.proof import verify_refutation
+from solvers.threshold_sat import (
+    CERTIFICATE_FORMAT,
+    CERTIFICATE_VERSION,
+    ENCODING,
+    ENCODING_VERSION,
+    Encoding,
+    ThresholdOptions,
+    clauses_hash,
+    encode,
+)
+
+__all__ = ["Verdict", "check_learned_clause", "no_bounded_separator", "verify_certificate", "verify_directory"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``verified`` with a one-line ``reason``; ``size`` and ``target`` of the refutation when known."""
+
+    verified: bool
+    reason: str
+    path: str
+    target: str | None = None
+    size: int | None = None
+    learned: int = 0
+    base_clauses: int = 0
+
+    def __bool__(self) -> bool:
+        return self.verified
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "reason": self.reason,
+            "path": self.path,
+            "target": self.target,
+            "size": self.size,
+            "learned": self.learned,
+            "base_clauses": self.base_clauses,
+        }
+
+
+class _Reject(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- exact checks
+def no_bounded_separator(points: Sequence[Sequence[int]], labels: Sequence[int], bound: int) -> bool:
+    """True iff no integer weights and threshold in ``[-bound, bound]`` separate the labelled points.
+
+    Plain exhaustive enumeration of the weights one coordinate at a time, cutting a
+    branch only when some point's sum can no longer reach its side of every
+    admissible threshold.  ``[w.p >= t]`` must be 1 on label-1 points, 0 on the rest.
+    """
+    dim = len(points[0]) if points else 0
+    pts = [tuple(int(v) for v in p) for p in points]
+    labs = [int(x) for x in labels]
+    # remaining reach of each point from coordinate k on
+    reach = [[bound * sum(abs(p[j]) for j in range(k, dim)) for p in pts] for k in range(dim + 1)]
+
+    def feasible(partial: list[int], k: int) -> bool:
+        # pos: partial + reach >= t >= -bound ; neg: partial - reach <= t - 1 <= bound - 1
+        lo_t, hi_t = -bound, bound
+        for idx, p in enumerate(pts):
+            if labs[idx]:
+                hi_t = min(hi_t, partial[idx] + reach[k][idx])
+            else:
+                lo_t = max(lo_t, partial[idx] - reach[k][idx] + 1)
+        if k == dim:
+            return lo_t <= hi_t
+        return lo_t <= hi_t
+
+    def search(k: int, partial: list[int]) -> bool:
+        if not feasible(partial, k):
+            return False
+        if k == dim:
+            return True
+        for w in range(-bound, bound + 1):
+            if search(k + 1, [partial[i] + w * pts[i][k] for i in range(len(pts))]):
+                return True
+        return False
+
+    # at k == dim the interval test is exact: a threshold t exists with max over
+    # label-0 sums < t <= min over label-1 sums and |t| <= bound.
+    return not search(0, [0] * len(pts))
+
+
+def _lit_for(lit: int | bool, value: int) -> int | bool:
+    """The literal true iff ``lit`` does not take ``value`` (constants stay bools)."""
+    if isinstance(lit, bool):
+        return lit != bool(value)
+    return -lit if value else lit
+
+
+def check_learned_clause(enc: Encoding, cert: dict[str, Any], clause: Sequence[int]) -> None:
+    """Raise :class:`_Reject` unless ``cert`` justifies ``clause`` for ``enc``."""
+    kind = cert.get("kind")
+    if kind not in ("farkas", "bounded"):
+        raise _Reject(f"unknown certificate kind {kind!r}")
+    gate = cert.get("gate")
+    if not isinstance(gate, int) or isinstance(gate, bool) or not 0 <= gate < enc.size:
+        raise _Reject(f"gate {gate!r} out of range")
+    readable = sorted(enc.E[gate])
+    reads = cert.get("reads")
+    if not isinstance(reads, list) or any(not isinstance(u, int) or isinstance(u, bool) for u in reads):
+        raise _Reject("reads must be a list of node numbers")
+    if reads != sorted(set(reads)) or any(u not in enc.E[gate] for u in reads):
+        raise _Reject(f"reads {reads} are not increasing readable nodes of gate {gate}")
+    rows = cert.get("rows")
+    if not isinstance(rows, list) or not rows:
+        raise _Reject("rows must be a non-empty list")
+    R = enc.rows
+    seen_rows = set()
+    parsed = []
+    for item in rows:
+        if (
+            not isinstance(item, list)
+            or len(item) != 3
+            or any(not isinstance(v, int) or isinstance(v, bool) for v in item)
+        ):
+            raise _Reject(f"row entry {item!r} is not [row, label, multiplicity]")
+        r, label, mult = item
+        if not 0 <= r < R or label not in (0, 1) or mult < 1:
+            raise _Reject(f"row entry {item!r} out of range")
+        if r in seen_rows:
+            raise _Reject(f"row {r} listed twice")
+        if kind == "bounded" and mult != 1:
+            raise _Reject("bounded certificates have multiplicity 1")
+        seen_rows.add(r)
+        parsed.append((r, label, mult))
+    lits = set(clause)
+    if len(lits) != len(clause):
+        raise _Reject("clause repeats a literal")
+    expected: set[int] = set()
+
+    def expect(lit: int | bool) -> None:
+        if lit is True:
+            raise _Reject("the forbidden configuration contradicts a constant of the encoding")
+        if lit is not False:
+            expected.add(lit)
+
+    n = enc.n
+    for u in readable:
+        if u not in reads:
+            expect(enc.E[gate][u])
+    points = []
+    labels = []
+    for r, label, _ in parsed:
+        expect(_lit_for(enc.G[gate][r], label))
+        point = []
+        for u in reads:
+            if u < n:
+                point.append((r >> u) & 1)
+                continue
+            var = enc.G[u - n][r]
+            if isinstance(var, bool):
+                point.append(int(var))
+            elif -var in lits:  # clause forbids value 1 -> the configuration has 1
+                point.append(1)
+                expected.add(-var)
+            elif var in lits:
+                point.append(0)
+                expected.add(var)
+            else:
+                raise _Reject(f"clause does not fix gate {u - n} on row {r}")
+        points.append(tuple(point))
+        labels.append(label)
+    if expected != lits:
+        extra = sorted(lits - expected, key=abs)[:3]
+        missing = sorted(expected - lits, key=abs)[:3]
+        raise _Reject(f"clause does not match its certificate (extra {extra}, missing {missing})")
+    if kind == "farkas":
+        pos = [(p, m) for p, (_, lab, m) in zip(points, parsed) if lab == 1]
+        neg = [(p, m) for p, (_, lab, m) in zip(points, parsed) if lab == 0]
+        if not pos or not neg:
+            raise _Reject("a Farkas certificate needs rows of both labels")
+        if sum(m for _, m in pos) != sum(m for _, m in neg):
+            raise _Reject("multiplicities of the two labels differ")
+        for k in range(len(reads)):
+            if sum(m * p[k] for p, m in pos) != sum(m * p[k] for p, m in neg):
+                raise _Reject(f"sums differ on node {reads[k]}")
+    else:
+        W = enc.options.max_weight
+        if W is None:
+            raise _Reject("bounded certificate without a weight bound")
+        if not no_bounded_separator(points, labels, W):
+            raise _Reject(f"the rows of a bounded certificate are separable with weights in [-{W}, {W}]")
+
+
+# ---------------------------------------------------------------- files
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise FormatError(f"cannot read certificate {path}: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") != CERTIFICATE_FORMAT:
+        raise FormatError(f"{path} is not a threshold refutation certificate")
+    if data.get("version") != CERTIFICATE_VERSION:
+        raise FormatError(f"{path}: unsupported certificate version {data.get('version')!r}")
+    return data
+
+
+def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict:
+    """Re-check one ``NAME.certs.json`` with its CNF and LRAT files (found beside it).
+
+    Raises :class:`FormatError` if the certificate file is unreadable; everything
+    wrong with its content is a rejection (``Verdict.verified`` false).
+    """
+    path = Path(path)
+    data = _load(path)
+    target = data.get("target")
+    size = data.get("size")
+    base_n = data.get("base_clauses")
+    learned = data.get("learned")
+    try:
+        if data.get("encoding") != ENCODING or data.get("encoding_version") != ENCODING_VERSION:
+            raise _Reject(
+                f"encoding {data.get('encoding')!r} v{data.get('encoding_version')!r} is not "
+                f"{ENCODING!r} v{ENCODING_VERSION}"
+            )
+        if not isinstance(learned, list) or not isinstance(base_n, int):
+            raise _Reject("malformed certificate: learned or base_clauses")
+        try:
+            table = TruthTable.from_hex(int(data["n"]), str(data["table"]))
+            options = ThresholdOptions.from_dict(data["options"])
+            enc = encode(table, int(size), options, data["symmetry"])
+        except (LbtError, KeyError, TypeError, ValueError) as exc:
+            raise _Reject(f"cannot regenerate the base encoding: {exc}") from None
+        if len(enc.clauses) != base_n:
+            raise _Reject(f"base encoding has {len(enc.clauses)} clauses, certificate says {base_n}")
+        if clauses_hash(enc.clauses) != data.get("base_sha256"):
+            raise _Reject("base encoding hash differs from the certificate's")
+        cnf_path = path.parent / str(data.get("cnf"))
+        proof_path = path.parent / str(data.get("proof"))
+        cnf = read_dimacs(cnf_path)
+        if cnf.num_vars != enc.num_vars:
+            raise _Reject(f"CNF declares {cnf.num_vars} variables, the encoding has {enc.num_vars}")
+        if len(cnf.clauses) != base_n + len(learned):
+            raise _Reject(
+                f"CNF has {len(cnf.clauses)} clauses, expected {base_n} base + {len(learned)} learned"
+            )
+        for k, (a, b) in enumerate(zip(cnf.clauses[:base_n], enc.clauses)):
+            if tuple(a) != tuple(b):
+                raise _Reject(f"CNF clause {k + 1} differs from the regenerated base encoding")
+        for k, cert in enumerate(learned):
+            clause = cnf.clauses[base_n + k]
+            if not isinstance(cert, dict) or [int(x) for x in cert.get("clause", [])] != list(clause):
+                raise _Reject(f"learned clause {k + 1} (CNF clause {base_n + k + 1}) differs from its certificate")
+            try:
+                check_learned_clause(enc, cert, clause)
+            except _Reject as exc:
+                raise _Reject(f"learned clause {k + 1}: {exc}") from None
+        if check_proof:
+            result = verify_refutation(
+                cnf_path, proof_path, cnf_sha256=data.get("cnf_sha256"), proof_sha256=data.get("proof_sha256")
+            )
+            if not result.verified:
+                raise _Reject(f"LRAT proof rejected: {result.reason}")
+    except _Reject as exc:
+        return Verdict(False, str(exc), str(path), target, size if isinstance(size, int) else None,
+                       len(learned) if isinstance(learned, list) else 0, base_n if isinstance(base_n, int) else 0)
+    except FormatError as exc:
+        return Verdict(False, str(exc), str(path), target, size, len(learned), base_n)
+    return Verdict(
+        True,
+        f"size {size} refuted: base encoding regenerated, {len(learned)} learned clauses justified, LRAT proof verified"
+        if check_proof
+        else f"size {size}: base encoding regenerated, {len(learned)} learned clauses justified (proof not checked)",
+        str(path),
+        target,
+        size,
+        len(learned),
+        base_n,
+    )
+
+
+def verify_directory(directory: str | Path) -> list[Verdict]:
+    """:func:`verify_certificate` on every ``*.certs.json`` in ``directory`` (sorted by name)."""
+    directory = Path(directory)
+    return [verify_certificate(p) for p in sorted(directory.glob("*.certs.json"))]
