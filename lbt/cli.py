@@ -7,15 +7,17 @@ malformed spec, a corrupt file, an impossible option) prints one line
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+# command modules: importing one registers its commands on ``app``
+import lbt.geometry
+import lbt.reduce
+import lbt.synth  # noqa: F401
 from circuits.dot import render, to_dot
 from circuits.errors import LbtError, SpecError
 from circuits.fileformat import load, write_text_atomic
@@ -23,24 +25,10 @@ from circuits.linsep import Separator, threshold_function
 from circuits.npn import MAX_NPN_INPUTS, npn_canonical
 from circuits.targets import Target, families, target
 from circuits.truthtable import TruthTable
-
-app = typer.Typer(
-    name="lbt",
-    help="The lower-bound toolkit: exact small circuits and networks for explicit Boolean functions.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-console = Console(highlight=False, soft_wrap=True)
+from lbt.app import JsonOpt, app, console, emit_json
 
 #: Largest input count for which `lbt info` runs the single-gate LP test.
 MAX_INFO_THRESHOLD_INPUTS = 12
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
-
-
-def _emit_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, indent=1) + "\n")
 
 
 def _threshold_info(f: TruthTable) -> list[dict[str, Any]]:
@@ -101,7 +89,7 @@ def info(spec: Annotated[str, typer.Argument(help="Target spec, e.g. maj:5, ip:2
         "threshold": _threshold_info(f),
     }
     if json_:
-        _emit_json(data)
+        emit_json(data)
         return
     console.print(t.description)
     console.print(f"inputs  ({f.n}): {' '.join(t.inputs)}")
@@ -131,7 +119,7 @@ def list_families(json_: JsonOpt = False) -> None:
     """List the families of the target library."""
     fams = families()
     if json_:
-        _emit_json([{"name": fam.name, "usage": fam.usage, "params": list(fam.params), "doc": fam.doc} for fam in fams])
+        emit_json([{"name": fam.name, "usage": fam.usage, "params": list(fam.params), "doc": fam.doc} for fam in fams])
         return
     table = Table("spec", "description")
     for fam in fams:
@@ -142,7 +130,7 @@ def list_families(json_: JsonOpt = False) -> None:
 @app.command("eval")
 def eval_(
     file: Annotated[Path, typer.Argument(help="Circuit file (.json, .bench, .aag).")],
-    spec: Annotated[Optional[str], typer.Argument(help="Target spec to check the circuit against.")] = None,
+    spec: Annotated[str | None, typer.Argument(help="Target spec to check the circuit against.")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Evaluate a circuit file exactly on all inputs; compare with a target (exit 1 if it differs)."""
@@ -172,7 +160,7 @@ def eval_(
             row = next(i for i in range(1 << model.n) if computed.evaluate(i) != t.table.evaluate(i))
             data["first_difference"] = {"row": row, "circuit": list(computed.evaluate(row)), "target": list(t.table.evaluate(row))}
     if json_:
-        _emit_json(data)
+        emit_json(data)
     else:
         console.print(f"{file}: {model.MODEL} model, {model.n} inputs, {model.num_outputs} outputs, size {model.size}, depth {model.depth}")
         console.print(f"table 0x{computed.hex()}")
@@ -189,7 +177,7 @@ def eval_(
 @app.command()
 def draw(
     file: Annotated[Path, typer.Argument(help="Circuit file (.json, .bench, .aag).")],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output .dot, .png or .svg (default: FILE with .dot).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output .dot, .png or .svg (default: FILE with .dot).")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Draw a circuit with Graphviz (.dot always; .png/.svg need the dot program)."""
@@ -202,7 +190,7 @@ def draw(
     else:
         render(text, out, fmt)
     if json_:
-        _emit_json({"file": str(file), "output": str(out), "format": fmt})
+        emit_json({"file": str(file), "output": str(out), "format": fmt})
     else:
         console.print(f"wrote {out}")
 

@@ -1,0 +1,3 @@
+"""lbt geometry commands."""
+
+from lbt.app import app  # noqa: F401

@@ -1,0 +1,3 @@
+"""lbt reduce commands."""
+
+from lbt.app import app  # noqa: F401

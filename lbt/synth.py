@@ -1,0 +1,3 @@
+"""lbt synth commands."""
+
+from lbt.app import app  # noqa: F401
