@@ -39,8 +39,25 @@ import numpy as np
 
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
+from solvers.synthesis import ProgressEvent, StepResult
+from solvers.threshold_sat import (
+    SYMMETRY_BREAKING,
+    ThresholdOptions,
+    ThresholdSynthesisResult,
+    WitnessError,
+    _distinct_output_functions,
+    check_witness,
+    lower_bound,
+    max_useful_size,
+)
 
-__all__ = ["MilpModel", "build_milp", "muroga_weight_bound", "solve_milp_size", "synthesize_milp"]
+__all__ = [
+    "MilpModel",
+    "build_milp",
+    "muroga_weight_bound",
+    "solve_milp_size",
+    "synthesize_milp",
+]
 
 
 def muroga_weight_bound(d: int) -> int:
@@ -67,10 +84,10 @@ class MilpModel:
         self.rows.append((coeffs, lo, hi))
 
 
-def build_milp(table: TruthTable, size: int, options) -> tuple[MilpModel, dict[str, Any]]:
+def build_milp(
+    table: TruthTable, size: int, options: ThresholdOptions
+) -> tuple[MilpModel, dict[str, Any]]:
     """The program for ``size`` gates; the second value maps variables back to the circuit."""
-    from solvers.threshold_sat import _distinct_output_functions
-
     n, s = table.n, size
     R = 1 << n
     funcs, output_of = _distinct_output_functions(table)
@@ -124,15 +141,23 @@ def build_milp(table: TruthTable, size: int, options) -> tuple[MilpModel, dict[s
         for i in range(s):
             for u in range(n):
                 if options.layered is not None:
-                    mdl.row({lev[i]: 1.0, e[i][u]: D}, -math.inf, 1 + D)  # reads an input -> level 1
+                    mdl.row(
+                        {lev[i]: 1.0, e[i][u]: D}, -math.inf, 1 + D
+                    )  # reads an input -> level 1
             for j in range(i):
                 # reads j -> lev[i] >= lev[j] + 1 (layers: equality)
                 mdl.row({lev[i]: 1.0, lev[j]: -1.0, e[i][n + j]: -D}, 1 - D, math.inf)
                 if options.layered is not None:
-                    mdl.row({lev[i]: 1.0, lev[j]: -1.0, e[i][n + j]: D}, -math.inf, 1 + D)
+                    mdl.row(
+                        {lev[i]: 1.0, lev[j]: -1.0, e[i][n + j]: D}, -math.inf, 1 + D
+                    )
             if options.layered is not None:
                 # a gate above level 1 reads some gate
-                mdl.row({lev[i]: 1.0, **{e[i][n + j]: -float(D) for j in range(i)}}, -math.inf, 1)
+                mdl.row(
+                    {lev[i]: 1.0, **{e[i][n + j]: -float(D) for j in range(i)}},
+                    -math.inf,
+                    1,
+                )
     for i in range(s):
         d = n + i
         M = mdl.ub[w[i][0]] if d else 0
@@ -158,15 +183,22 @@ def build_milp(table: TruthTable, size: int, options) -> tuple[MilpModel, dict[s
             # g = 1 -> L >= 0 ;  g = 0 -> L <= -1
             mdl.row({**lin, g[i][r]: -B}, -B, math.inf)
             mdl.row({**lin, g[i][r]: -B}, -math.inf, -1)
-    return mdl, {"g": g, "w": w, "t": t, "o": o, "output_of": output_of, "single": single}
+    return mdl, {
+        "g": g,
+        "w": w,
+        "t": t,
+        "o": o,
+        "output_of": output_of,
+        "single": single,
+    }
 
 
-def solve_milp_size(table: TruthTable, size: int, options, time_limit: float | None = None):
+def solve_milp_size(
+    table: TruthTable, size: int, options, time_limit: float | None = None
+):
     """``("sat", circuit)``, ``("infeasible", None)``, ``("timeout", None)`` or ``("unverified", None)``."""
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import coo_matrix
-
-    from solvers.threshold_sat import WitnessError, check_witness
 
     mdl, vmap = build_milp(table, size, options)
     nv = len(mdl.lb)
@@ -202,7 +234,10 @@ def solve_milp_size(table: TruthTable, size: int, options, time_limit: float | N
     if vmap["single"]:
         outputs = (n + size - 1,) * table.m
     else:
-        chosen = [next(i for i in range(size) if x[vmap["o"][k][i]] == 1) for k in range(len(vmap["o"]))]
+        chosen = [
+            next(i for i in range(size) if x[vmap["o"][k][i]] == 1)
+            for k in range(len(vmap["o"]))
+        ]
         outputs = tuple(n + chosen[k] for k in vmap["output_of"])
     circuit = ThresholdCircuit(n, tuple(gates), outputs)
     try:
@@ -223,15 +258,6 @@ def synthesize_milp(
     progress: Callable[[Any], None] | None = None,
 ):
     """The size loop of :func:`solvers.threshold_sat.synthesize_threshold` with ``method="milp"``."""
-    from solvers.threshold_sat import (
-        SYMMETRY_BREAKING,
-        _synthesis_types,
-        lower_bound,
-        max_useful_size,
-        result_class,
-    )
-
-    ProgressEvent, StepResult, _ = _synthesis_types()
     t_start = time.monotonic()
     deadline = None if timeout is None else t_start + timeout
     lb, reason = lower_bound(table)
@@ -256,10 +282,21 @@ def synthesize_milp(
                 progress(ProgressEvent(size, "solving", 0.0, t0 - t_start))
             limit = None if deadline is None else deadline - t0
             status, circuit = solve_milp_size(table, size, options, limit)
-            step = StepResult(size=size, status=status, seconds=time.monotonic() - t0, variables=0, clauses=0, method="milp:highs")
+            step = StepResult(
+                size=size,
+                status=status,
+                seconds=time.monotonic() - t0,
+                variables=0,
+                clauses=0,
+                method="milp:highs",
+            )
             steps.append(step)
             if progress is not None:
-                progress(ProgressEvent(size, status, step.seconds, time.monotonic() - t_start))
+                progress(
+                    ProgressEvent(
+                        size, status, step.seconds, time.monotonic() - t_start
+                    )
+                )
             if status == "sat":
                 found, size_found = circuit, size
                 break
@@ -270,7 +307,7 @@ def synthesize_milp(
     except KeyboardInterrupt:
         interrupted = True
     sym = ("output_last",) + (("normal",) if options.max_weight is None else ())
-    return result_class()(
+    return ThresholdSynthesisResult(
         target=spec,
         table=table.hex(),
         n=table.n,

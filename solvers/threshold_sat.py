@@ -134,6 +134,7 @@ from circuits.errors import ArityError, LbtError, SpecError, TooLargeError
 from circuits.linsep import Inseparability, Separator, separate
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
+from solvers.synthesis import ProgressEvent, StepResult, SynthesisResult
 
 __all__ = [
     "ENCODING",
@@ -161,7 +162,15 @@ MAX_INPUTS = 10
 
 #: All symmetry-breaking constraints, in the order of the module docstring.
 SYMMETRY_BREAKING = (
-    "output_last", "used", "nontrivial", "distinct", "fanin2", "normal", "order", "pairs", "pairs_output"
+    "output_last",
+    "used",
+    "nontrivial",
+    "distinct",
+    "fanin2",
+    "normal",
+    "order",
+    "pairs",
+    "pairs_output",
 )
 
 #: Largest number of inputs for which ``pairs`` is on by default.
@@ -181,7 +190,11 @@ class WitnessError(RuntimeError):
 def _check_opt(name: str, value: Any, least: int) -> int | None:
     if value is None:
         return None
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
+    if (
+        not isinstance(value, (int, np.integer))
+        or isinstance(value, bool)
+        or value < least
+    ):
         raise SpecError(f"{name} must be an integer >= {least}, got {value!r}")
     return int(value)
 
@@ -198,21 +211,32 @@ class ThresholdOptions:
     def __post_init__(self) -> None:
         object.__setattr__(self, "depth", _check_opt("depth", self.depth, 1))
         object.__setattr__(self, "layered", _check_opt("layered", self.layered, 1))
-        object.__setattr__(self, "max_weight", _check_opt("max-weight", self.max_weight, 0))
+        object.__setattr__(
+            self, "max_weight", _check_opt("max-weight", self.max_weight, 0)
+        )
         object.__setattr__(self, "fanin", _check_opt("fanin", self.fanin, 1))
         if self.depth is not None and self.layered is not None:
-            raise SpecError("give either depth (skip connections allowed) or layered, not both")
+            raise SpecError(
+                "give either depth (skip connections allowed) or layered, not both"
+            )
 
     @property
     def depth_bound(self) -> int | None:
         return self.layered if self.layered is not None else self.depth
 
     def to_dict(self) -> dict[str, int | None]:
-        return {"depth": self.depth, "layered": self.layered, "max_weight": self.max_weight, "fanin": self.fanin}
+        return {
+            "depth": self.depth,
+            "layered": self.layered,
+            "max_weight": self.max_weight,
+            "fanin": self.fanin,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> ThresholdOptions:
-        return cls(**{k: data.get(k) for k in ("depth", "layered", "max_weight", "fanin")})
+        return cls(
+            **{k: data.get(k) for k in ("depth", "layered", "max_weight", "fanin")}
+        )
 
 
 def model_name(options: ThresholdOptions) -> str:
@@ -395,7 +419,9 @@ def _neg(lit: Lit) -> Lit:
     return -lit
 
 
-def _distinct_output_functions(table: TruthTable) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _distinct_output_functions(
+    table: TruthTable,
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
     funcs: list[int] = []
     output_of = []
     for t in table.outputs:
@@ -420,16 +446,26 @@ def encode(
     if not isinstance(table, TruthTable):
         raise SpecError(f"target must be a TruthTable, got {type(table).__name__}")
     if table.n > MAX_INPUTS:
-        raise TooLargeError(f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})")
+        raise TooLargeError(
+            f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})"
+        )
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise SpecError(f"size must be an integer >= 1, got {size!r}")
     allowed = allowed_symmetry_breaking(options)
-    sym = default_symmetry_breaking(table.n, options) if symmetry is None else frozenset(symmetry)
+    sym = (
+        default_symmetry_breaking(table.n, options)
+        if symmetry is None
+        else frozenset(symmetry)
+    )
     unknown = sym - set(SYMMETRY_BREAKING)
     if unknown:
-        raise SpecError(f"unknown symmetry breaking {sorted(unknown)}; known: {', '.join(SYMMETRY_BREAKING)}")
+        raise SpecError(
+            f"unknown symmetry breaking {sorted(unknown)}; known: {', '.join(SYMMETRY_BREAKING)}"
+        )
     if sym - allowed:
-        raise SpecError(f"symmetry breaking {sorted(sym - allowed)} is unsound with bounded weights")
+        raise SpecError(
+            f"symmetry breaking {sorted(sym - allowed)} is unsound with bounded weights"
+        )
 
     n, s = table.n, size
     R = 1 << n
@@ -522,7 +558,9 @@ def encode(
                 b.add([_neg(ge[i][l + 1]), ge[i][l]])
             if i + 1 < s:
                 for l in range(2, D + 1):
-                    b.add([_neg(ge[i][l]), ge[i + 1][l]])  # layers non-decreasing in gate order
+                    b.add(
+                        [_neg(ge[i][l]), ge[i + 1][l]]
+                    )  # layers non-decreasing in gate order
             for u in range(n):
                 b.add([_neg(E[i][u]), _neg(ge[i][2])])  # reads an input -> layer 1
             for j in range(i):
@@ -573,7 +611,9 @@ def encode(
             non_output_clause(i, lits)
             if layered is None:
                 for u in sorted(E[i]):
-                    non_output_clause(i, [_neg(E[i][u])] + [E[i][v] for v in sorted(E[i]) if v != u])
+                    non_output_clause(
+                        i, [_neg(E[i][u])] + [E[i][v] for v in sorted(E[i]) if v != u]
+                    )
 
     def same_layer_lits(i: int, j: int) -> list[Lit]:
         """Literals one of which is true when gates i < j are in different layers."""
@@ -630,7 +670,9 @@ def encode(
                 (a, bb), (c, d) = quads[q]
                 cols = [G[j][a], G[j][bb], G[j][c], G[j][d]]
                 if all(isinstance(x, bool) for x in cols):
-                    dist[key] = (int(cols[0]) + int(cols[1])) != (int(cols[2]) + int(cols[3]))
+                    dist[key] = (int(cols[0]) + int(cols[1])) != (
+                        int(cols[2]) + int(cols[3])
+                    )
                 else:
                     v = b.new()
                     for pat in _EQUAL_SUM_PATTERNS:
@@ -668,7 +710,12 @@ def encode(
 
 
 _EQUAL_SUM_PATTERNS = tuple(
-    (a, b, c, d) for a in (0, 1) for b in (0, 1) for c in (0, 1) for d in (0, 1) if a + b == c + d
+    (a, b, c, d)
+    for a in (0, 1)
+    for b in (0, 1)
+    for c in (0, 1)
+    for d in (0, 1)
+    if a + b == c + d
 )
 
 
@@ -762,14 +809,23 @@ class _Values:
             self.nodes[j] = (idx >> j) & 1
         for i in range(enc.size):
             self.nodes[n + i] = [_lit_value(x, arr) for x in enc.G[i]]
-        self.reads = [tuple(u for u in enc.readable(i) if _lit_value(enc.E[i][u], arr)) for i in range(enc.size)]
+        self.reads = [
+            tuple(u for u in enc.readable(i) if _lit_value(enc.E[i][u], arr))
+            for i in range(enc.size)
+        ]
 
 
 def _points(values: _Values, nodes: Sequence[int]) -> np.ndarray:
-    return values.nodes[list(nodes)].T.copy() if nodes else np.zeros((values.nodes.shape[1], 0), dtype=np.int8)
+    return (
+        values.nodes[list(nodes)].T.copy()
+        if nodes
+        else np.zeros((values.nodes.shape[1], 0), dtype=np.int8)
+    )
 
 
-def _quick_certificates(P: np.ndarray, labels: np.ndarray, limit: int) -> list[list[tuple[int, int, int]]]:
+def _quick_certificates(
+    P: np.ndarray, labels: np.ndarray, limit: int
+) -> list[list[tuple[int, int, int]]]:
     """Cheap inseparability certificates: a point with both labels, or p1 + p2 = q1 + q2.
 
     Returns lists of ``(row, label, multiplicity)``.
@@ -778,7 +834,11 @@ def _quick_certificates(P: np.ndarray, labels: np.ndarray, limit: int) -> list[l
     if d == 0:
         keys = np.zeros(R, dtype=np.int64)
     else:
-        keys = (P.astype(np.int64) << np.arange(d, dtype=np.int64)).sum(axis=1) if d < 62 else None
+        keys = (
+            (P.astype(np.int64) << np.arange(d, dtype=np.int64)).sum(axis=1)
+            if d < 62
+            else None
+        )
     found: list[list[tuple[int, int, int]]] = []
     if keys is not None:
         first: dict[tuple[int, int], int] = {}
@@ -814,13 +874,17 @@ def _quick_certificates(P: np.ndarray, labels: np.ndarray, limit: int) -> list[l
         if used_rows.intersection(rows):
             continue
         used_rows.update(rows)
-        found.append([(rows[0], 1, 1), (rows[1], 1, 1), (rows[2], 0, 1), (rows[3], 0, 1)])
+        found.append(
+            [(rows[0], 1, 1), (rows[1], 1, 1), (rows[2], 0, 1), (rows[3], 0, 1)]
+        )
         if len(found) >= limit:
             break
     return found
 
 
-def _farkas_rows(P: np.ndarray, labels: np.ndarray, cert: Inseparability) -> list[tuple[int, int, int]]:
+def _farkas_rows(
+    P: np.ndarray, labels: np.ndarray, cert: Inseparability
+) -> list[tuple[int, int, int]]:
     """Map the points of a certificate back to rows with the right label."""
     where: dict[tuple[tuple[int, ...], int], int] = {}
     for r in range(P.shape[0]):
@@ -833,7 +897,13 @@ def _farkas_rows(P: np.ndarray, labels: np.ndarray, cert: Inseparability) -> lis
     return out
 
 
-def _make_clause(enc: Encoding, values: _Values, gate: int, reads: Sequence[int], rows: Iterable[tuple[int, int, int]]) -> tuple[int, ...]:
+def _make_clause(
+    enc: Encoding,
+    values: _Values,
+    gate: int,
+    reads: Sequence[int],
+    rows: Iterable[tuple[int, int, int]],
+) -> tuple[int, ...]:
     n = enc.n
     lits: list[Lit] = []
     read_set = set(reads)
@@ -850,7 +920,9 @@ def _make_clause(enc: Encoding, values: _Values, gate: int, reads: Sequence[int]
         if lit is False:
             continue
         if lit is True:
-            raise WitnessError("a learned clause is satisfied by the model it was learned from")
+            raise WitnessError(
+                "a learned clause is satisfied by the model it was learned from"
+            )
         if lit not in out:
             out.append(lit)
     return tuple(out)
@@ -869,11 +941,19 @@ def bounded_separator(
     if len(dims) > 1:
         raise ArityError(f"points of different dimensions: {sorted(dims)}")
     d = dims.pop() if dims else 0
-    pos = np.array([list(p) for p in positive], dtype=np.int64).reshape(len(positive), d)
-    neg = np.array([list(q) for q in negative], dtype=np.int64).reshape(len(negative), d)
+    pos = np.array([list(p) for p in positive], dtype=np.int64).reshape(
+        len(positive), d
+    )
+    neg = np.array([list(q) for q in negative], dtype=np.int64).reshape(
+        len(negative), d
+    )
     # augmented points: last coordinate -1 carries the threshold; pos: w'.p' >= 0, neg: w'.q' <= -1
-    A = np.concatenate([np.concatenate([pos, -np.ones((len(pos), 1), np.int64)], axis=1),
-                        np.concatenate([neg, -np.ones((len(neg), 1), np.int64)], axis=1)])
+    A = np.concatenate(
+        [
+            np.concatenate([pos, -np.ones((len(pos), 1), np.int64)], axis=1),
+            np.concatenate([neg, -np.ones((len(neg), 1), np.int64)], axis=1),
+        ]
+    )
     sign = np.concatenate([np.ones(len(pos), np.int64), -np.ones(len(neg), np.int64)])
     need = np.concatenate([np.zeros(len(pos), np.int64), np.ones(len(neg), np.int64)])
     # condition: sign * (w'.a) >= need
@@ -908,7 +988,9 @@ def bounded_separator(
     return sep
 
 
-def check_bounded_infeasible(points: Sequence[Sequence[int]], labels: Sequence[int], bound: int) -> bool:
+def check_bounded_infeasible(
+    points: Sequence[Sequence[int]], labels: Sequence[int], bound: int
+) -> bool:
     """True iff no weights and threshold in ``[-bound, bound]`` separate the labelled points."""
     pos = [p for p, lab in zip(points, labels) if lab]
     neg = [p for p, lab in zip(points, labels) if not lab]
@@ -924,7 +1006,9 @@ def _bounded_core(P: np.ndarray, labels: np.ndarray, bound: int) -> list[int]:
     core = sorted(seen.values())
 
     def infeasible(rs: list[int]) -> bool:
-        return check_bounded_infeasible([P[r] for r in rs], [labels[r] for r in rs], bound)
+        return check_bounded_infeasible(
+            [P[r] for r in rs], [labels[r] for r in rs], bound
+        )
 
     return _shrink(core, infeasible)
 
@@ -954,7 +1038,9 @@ def _weight_grid(d: int, bound: int) -> np.ndarray:
         if d == 0:
             grid = np.zeros((1, 0), dtype=np.int32)
         else:
-            grid = np.stack(np.meshgrid(*([axis] * d), indexing="ij"), axis=-1).reshape(-1, d)
+            grid = np.stack(np.meshgrid(*([axis] * d), indexing="ij"), axis=-1).reshape(
+                -1, d
+            )
         _WEIGHT_GRIDS[key] = grid
     return _WEIGHT_GRIDS[key]
 
@@ -993,13 +1079,19 @@ def _bounded_by_enumeration(
     while alive.any():
         idx = np.nonzero(alive)[0]
         Sa = S[idx]
-        kill_pos = Sa < lo[idx][:, None]  # a label-1 point with sum below the lowest threshold
-        kill_neg = Sa + 1 > hi[idx][:, None]  # a label-0 point with sum at or above the highest
+        kill_pos = (
+            Sa < lo[idx][:, None]
+        )  # a label-1 point with sum below the lowest threshold
+        kill_neg = (
+            Sa + 1 > hi[idx][:, None]
+        )  # a label-0 point with sum at or above the highest
         kills = np.where(posm[None, :], kill_pos, kill_neg).sum(axis=0)
         kills[core] = -1
         r = int(np.argmax(kills))
         if kills[r] <= 0:
-            raise WitnessError("bounded enumeration: no point rules out a surviving weight vector")
+            raise WitnessError(
+                "bounded enumeration: no point rules out a surviving weight vector"
+            )
         core.append(r)
         if posm[r]:
             hi = np.minimum(hi, S[:, r])
@@ -1031,7 +1123,15 @@ def _gate_check(
     labels = values.nodes[enc.n + i]
     learned: list[LearnedClause] = []
     for rows in _quick_certificates(P, labels, limit):
-        learned.append(LearnedClause("farkas", i, reads, tuple(rows), _make_clause(enc, values, i, reads, rows)))
+        learned.append(
+            LearnedClause(
+                "farkas",
+                i,
+                reads,
+                tuple(rows),
+                _make_clause(enc, values, i, reads, rows),
+            )
+        )
     if learned:
         return None, learned
     W = enc.options.max_weight
@@ -1041,13 +1141,29 @@ def _gate_check(
             return bounded, []
         if core is not None:
             rows = [(r, int(labels[r]), 1) for r in core]
-            return None, [LearnedClause("bounded", i, reads, tuple(rows), _make_clause(enc, values, i, reads, rows))]
+            return None, [
+                LearnedClause(
+                    "bounded",
+                    i,
+                    reads,
+                    tuple(rows),
+                    _make_clause(enc, values, i, reads, rows),
+                )
+            ]
     pos = [tuple(int(v) for v in P[r]) for r in range(P.shape[0]) if labels[r]]
     neg = [tuple(int(v) for v in P[r]) for r in range(P.shape[0]) if not labels[r]]
     answer = separate(pos, neg)
     if isinstance(answer, Inseparability):
         rows = _farkas_rows(P, labels, answer)
-        return None, [LearnedClause("farkas", i, reads, tuple(rows), _make_clause(enc, values, i, reads, rows))]
+        return None, [
+            LearnedClause(
+                "farkas",
+                i,
+                reads,
+                tuple(rows),
+                _make_clause(enc, values, i, reads, rows),
+            )
+        ]
     if W is None:
         return answer, []
     if max([abs(answer.threshold)] + [abs(w) for w in answer.weights]) <= W:
@@ -1057,7 +1173,11 @@ def _gate_check(
         return bounded, []
     core = _bounded_core(P, labels, W)
     rows = [(r, int(labels[r]), 1) for r in core]
-    return None, [LearnedClause("bounded", i, reads, tuple(rows), _make_clause(enc, values, i, reads, rows))]
+    return None, [
+        LearnedClause(
+            "bounded", i, reads, tuple(rows), _make_clause(enc, values, i, reads, rows)
+        )
+    ]
 
 
 # ---------------------------------------------------------------- one size
@@ -1077,7 +1197,9 @@ class SizeOutcome:
         return list(enc.clauses) + [lc.clause for lc in self.learned]
 
 
-def _build_circuit(enc: Encoding, values: _Values, seps: list[Separator]) -> ThresholdCircuit:
+def _build_circuit(
+    enc: Encoding, values: _Values, seps: list[Separator]
+) -> ThresholdCircuit:
     n = enc.n
     gates = []
     for i, sep in enumerate(seps):
@@ -1092,18 +1214,26 @@ def _build_circuit(enc: Encoding, values: _Values, seps: list[Separator]) -> Thr
     return ThresholdCircuit(n, tuple(gates), tuple(outputs))
 
 
-def check_witness(circuit: ThresholdCircuit, table: TruthTable, options: ThresholdOptions) -> None:
+def check_witness(
+    circuit: ThresholdCircuit, table: TruthTable, options: ThresholdOptions
+) -> None:
     """Raise :class:`WitnessError` unless ``circuit`` computes ``table`` within the model."""
     if not circuit.computes(table):
         raise WitnessError("witness does not compute the target")
     if options.depth is not None and circuit.depth > options.depth:
         raise WitnessError(f"witness has depth {circuit.depth} > {options.depth}")
-    if options.layered is not None and (not circuit.is_layered() or circuit.depth > options.layered):
+    if options.layered is not None and (
+        not circuit.is_layered() or circuit.depth > options.layered
+    ):
         raise WitnessError("witness is not layered within the depth bound")
-    if options.fanin is not None and any(g.fan_in > options.fanin for g in circuit.gates):
+    if options.fanin is not None and any(
+        g.fan_in > options.fanin for g in circuit.gates
+    ):
         raise WitnessError("witness exceeds the fan-in bound")
     if options.max_weight is not None and circuit.max_weight > options.max_weight:
-        raise WitnessError(f"witness has weight {circuit.max_weight} > {options.max_weight}")
+        raise WitnessError(
+            f"witness has weight {circuit.max_weight} > {options.max_weight}"
+        )
 
 
 class _LazyChecker:
@@ -1119,7 +1249,9 @@ class _LazyChecker:
         self.deadline: float | None = None
         self.expired = False
 
-    def check(self, model: Sequence[int]) -> tuple[_Values, list[Separator | None], list[LearnedClause]]:
+    def check(
+        self, model: Sequence[int]
+    ) -> tuple[_Values, list[Separator | None], list[LearnedClause]]:
         self.checks += 1
         values = _Values(self.enc, model)
         seps: list[Separator | None] = []
@@ -1167,7 +1299,11 @@ def _make_propagator(checker: _LazyChecker):
 def _observed(enc: Encoding) -> list[int]:
     obs: set[int] = set()
     for i in range(enc.size):
-        for x in list(enc.G[i]) + list(enc.E[i].values()) + [enc.O[k][i] for k in range(len(enc.O))]:
+        for x in (
+            list(enc.G[i])
+            + list(enc.E[i].values())
+            + [enc.O[k][i] for k in range(len(enc.O))]
+        ):
             if not isinstance(x, bool):
                 obs.add(abs(x))
     return sorted(obs)
@@ -1223,7 +1359,11 @@ def solve_size(
             if answer is not None:
                 break
             spent = max(time.monotonic() - now, 1e-3)
-            target = slice_seconds if deadline is None else min(slice_seconds, max(deadline - time.monotonic(), 0.01))
+            target = (
+                slice_seconds
+                if deadline is None
+                else min(slice_seconds, max(deadline - time.monotonic(), 0.01))
+            )
             budget = int(min(max(budget * target / spent, 100), budget * 4))
         else:  # pragma: no cover
             answer = None
@@ -1233,7 +1373,9 @@ def solve_size(
             elif answer is True:
                 values, seps, new = checker.check(solver.get_model())
                 if new:
-                    raise WitnessError("the solver's final model fails the separability check")
+                    raise WitnessError(
+                        "the solver's final model fails the separability check"
+                    )
                 circuit = _build_circuit(enc, values, seps)  # type: ignore[arg-type]
                 check_witness(circuit, enc.table, enc.options)
                 out.status = "sat"
@@ -1274,7 +1416,9 @@ def max_useful_size(table: TruthTable, options: ThresholdOptions) -> int | None:
     """
     D = options.depth_bound
     if D == 1:
-        return len(_distinct_output_functions(table)[0])  # each output is one gate reading inputs
+        return len(
+            _distinct_output_functions(table)[0]
+        )  # each output is one gate reading inputs
     if D is None or options.fanin is None:
         return None
     K = options.fanin
@@ -1290,66 +1434,53 @@ def _resolve_target(target: TruthTable | str) -> tuple[str, TruthTable]:
         return t.spec, t.table
     if isinstance(target, TruthTable):
         return f"tt:{target.n}:{target.hex()}", target
-    raise SpecError(f"target must be a TruthTable or a spec string, got {type(target).__name__}")
+    raise SpecError(
+        f"target must be a TruthTable or a spec string, got {type(target).__name__}"
+    )
 
 
 def _file_tag(spec: str, options: ThresholdOptions, size: int) -> str:
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in spec)[:80]
     tag = "thr"
-    for key, letter in (("depth", "d"), ("layered", "l"), ("max_weight", "w"), ("fanin", "k")):
+    for key, letter in (
+        ("depth", "d"),
+        ("layered", "l"),
+        ("max_weight", "w"),
+        ("fanin", "k"),
+    ):
         value = getattr(options, key)
         if value is not None:
             tag += f"_{letter}{value}"
     return f"{safe}_{tag}_s{size}"
 
 
-def _synthesis_types():
-    from solvers.synthesis import ProgressEvent, StepResult, SynthesisResult
+@dataclass(frozen=True)
+class ThresholdSynthesisResult(SynthesisResult):
+    """:class:`solvers.synthesis.SynthesisResult` with the threshold model's options.
 
-    return ProgressEvent, StepResult, SynthesisResult
+    ``model`` is ``"thr"``; ``fanin`` and ``depth`` may be ``None``;
+    ``strengthenings`` lists the symmetry breaking used.  Extra JSON keys:
+    ``layered``, ``max_weight``, ``method``, ``witness_max_weight``, and
+    ``certified`` (false for the MILP method, whose infeasibility answers are
+    floating-point and never count as refutations).
+    """
 
+    layered: int | None = None
+    max_weight: int | None = None
+    method: str = "lazy"
 
-def _result_class():
-    _, _, SynthesisResult = _synthesis_types()
-
-    @dataclass(frozen=True)
-    class ThresholdSynthesisResult(SynthesisResult):
-        """:class:`solvers.synthesis.SynthesisResult` with the threshold model's options.
-
-        ``model`` is ``"thr"``; ``fanin`` and ``depth`` may be ``None``;
-        ``strengthenings`` lists the symmetry breaking used.  Extra JSON keys:
-        ``layered``, ``max_weight``, ``method``, ``witness_max_weight``, and
-        ``certified`` (false for the MILP method, whose infeasibility answers are
-        floating-point and never count as refutations).
-        """
-
-        layered: int | None = None
-        max_weight: int | None = None
-        method: str = "lazy"
-
-        def to_dict(self) -> dict[str, Any]:
-            d = super().to_dict()
-            d["encoding"] = ENCODING if self.method == "lazy" else "muroga-milp"
-            d["encoding_version"] = ENCODING_VERSION
-            d["layered"] = self.layered
-            d["max_weight"] = self.max_weight
-            d["method"] = self.method
-            d["certified"] = self.method == "lazy"
-            d["witness_max_weight"] = None if self.circuit is None else self.circuit.max_weight
-            return d
-
-    return ThresholdSynthesisResult
-
-
-_RESULT_CLASS = None
-
-
-def result_class():
-    """The result record class (a subclass of :class:`solvers.synthesis.SynthesisResult`)."""
-    global _RESULT_CLASS
-    if _RESULT_CLASS is None:
-        _RESULT_CLASS = _result_class()
-    return _RESULT_CLASS
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["encoding"] = ENCODING if self.method == "lazy" else "muroga-milp"
+        d["encoding_version"] = ENCODING_VERSION
+        d["layered"] = self.layered
+        d["max_weight"] = self.max_weight
+        d["method"] = self.method
+        d["certified"] = self.method == "lazy"
+        d["witness_max_weight"] = (
+            None if self.circuit is None else self.circuit.max_weight
+        )
+        return d
 
 
 def write_certificate(
@@ -1413,28 +1544,49 @@ def synthesize_threshold(
     :mod:`solvers.threshold_milp` instead (never proven).
 
     Returns a :class:`solvers.synthesis.SynthesisResult` subclass (see
-    :func:`result_class`); its ``to_dict()`` has the keys of the Boolean driver.
+    :class:`ThresholdSynthesisResult`); its ``to_dict()`` has the keys of the Boolean driver.
     """
-    options = ThresholdOptions(depth=depth, layered=layered, max_weight=max_weight, fanin=fanin)
+    options = ThresholdOptions(
+        depth=depth, layered=layered, max_weight=max_weight, fanin=fanin
+    )
     if method not in METHODS:
         raise SpecError(f"unknown method {method!r} (known: {', '.join(METHODS)})")
     for value, what, low in ((max_size, "max_size", 1), (start, "start", 1)):
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < low):
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < low
+        ):
             raise SpecError(f"{what} must be an integer >= {low}, got {value!r}")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
-        raise SpecError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not timeout > 0
+    ):
+        raise SpecError(
+            f"timeout must be a positive number of seconds, got {timeout!r}"
+        )
     spec, table = _resolve_target(target)
     if table.n > MAX_INPUTS:
-        raise TooLargeError(f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})")
-    sym = default_symmetry_breaking(table.n, options) if symmetry is None else frozenset(symmetry)
+        raise TooLargeError(
+            f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})"
+        )
+    sym = (
+        default_symmetry_breaking(table.n, options)
+        if symmetry is None
+        else frozenset(symmetry)
+    )
     encode(table, 1, options, sym)  # validates the symmetry set early
     if method == "milp":
         from solvers.threshold_milp import synthesize_milp
 
         return synthesize_milp(
-            spec, table, options, max_size=max_size, start=start, timeout=timeout, progress=progress
+            spec,
+            table,
+            options,
+            max_size=max_size,
+            start=start,
+            timeout=timeout,
+            progress=progress,
         )
-    ProgressEvent, StepResult, _ = _synthesis_types()
     if proof_dir is not None:
         Path(proof_dir).mkdir(parents=True, exist_ok=True)
 
@@ -1450,7 +1602,9 @@ def synthesize_threshold(
 
     def emit(size: int, status: str, seconds: float, nv: int = 0, nc: int = 0) -> None:
         if progress is not None:
-            progress(ProgressEvent(size, status, seconds, time.monotonic() - t_start, nv, nc))
+            progress(
+                ProgressEvent(size, status, seconds, time.monotonic() - t_start, nv, nc)
+            )
 
     size = first
     try:
@@ -1469,12 +1623,16 @@ def synthesize_threshold(
             outcome = solve_size(enc, deadline=deadline)
             clauses = outcome.final_clauses(enc)
             status = {"sat": "sat", "unsat": "unsat"}.get(outcome.status, "timeout")
-            if outcome.status == "unknown" and not (deadline is not None and time.monotonic() >= deadline):
+            if outcome.status == "unknown" and not (
+                deadline is not None and time.monotonic() >= deadline
+            ):
                 status = "interrupted"
             proof_info: dict[str, Any] | None = None
             method_name = "lazy:cadical195"
             if status == "unsat" and proof_dir is not None:
-                status, proof_info = _prove_size(enc, spec, outcome, clauses, proof_dir, deadline)
+                status, proof_info = _prove_size(
+                    enc, spec, outcome, clauses, proof_dir, deadline
+                )
                 method_name = "proof:cadical195"
             step = StepResult(
                 size=size,
@@ -1483,7 +1641,8 @@ def synthesize_threshold(
                 variables=enc.num_vars,
                 clauses=len(clauses),
                 method=method_name,
-                cnf_sha256=(proof_info or {}).get("cnf_sha256") or _dimacs_sha256(clauses, enc.num_vars),
+                cnf_sha256=(proof_info or {}).get("cnf_sha256")
+                or _dimacs_sha256(clauses, enc.num_vars),
                 proof=proof_info,
             )
             steps.append(step)
@@ -1492,7 +1651,9 @@ def synthesize_threshold(
                 assert outcome.circuit is not None
                 check_witness(outcome.circuit, table, options)
                 if outcome.circuit.size != size:
-                    raise WitnessError(f"witness has {outcome.circuit.size} gates, expected {size}")
+                    raise WitnessError(
+                        f"witness has {outcome.circuit.size} gates, expected {size}"
+                    )
                 found, size_found = outcome.circuit, size
                 break
             if status == "timeout":
@@ -1513,7 +1674,7 @@ def synthesize_threshold(
     proven = (size_found is not None and bound == size_found) or infeasible
     if infeasible and not all(x in refuted for x in range(lb, cap + 1)):  # type: ignore[operator]
         infeasible, proven = False, False
-    return result_class()(
+    return ThresholdSynthesisResult(
         target=spec,
         table=table.hex(),
         n=table.n,
@@ -1567,17 +1728,29 @@ def _prove_size(
 
     name = _file_tag(spec, enc.options, enc.size)
     limit = None if deadline is None else max(deadline - time.monotonic(), 0.01)
-    record = proof_mod.refute([list(c) for c in clauses], Path(proof_dir), name, time_limit=limit, num_vars=enc.num_vars)
+    record = proof_mod.refute(
+        [list(c) for c in clauses],
+        Path(proof_dir),
+        name,
+        time_limit=limit,
+        num_vars=enc.num_vars,
+    )
     if record.status == "timeout":
         return "timeout", record.to_dict()
     if record.status == "sat":
-        raise WitnessError(f"size {enc.size}: the lazy search refuted a CNF that the proof run satisfies")
+        raise WitnessError(
+            f"size {enc.size}: the lazy search refuted a CNF that the proof run satisfies"
+        )
     if not record.verified:
-        raise LbtError(f"proof of size {enc.size} was not verified by the checker: {record.reason}")
+        raise LbtError(
+            f"proof of size {enc.size} was not verified by the checker: {record.reason}"
+        )
     info = record.to_dict()
     cert_path = Path(proof_dir) / f"{name}.certs.json"
     info["certificates_path"] = str(cert_path)
-    info["certificates_sha256"] = write_certificate(cert_path, enc, spec, outcome.learned, info)
+    info["certificates_sha256"] = write_certificate(
+        cert_path, enc, spec, outcome.learned, info
+    )
     info["learned_clauses"] = len(outcome.learned)
     info["base_clauses"] = len(enc.clauses)
     info["base_sha256"] = enc.base_hash()
