@@ -1,3 +1,401 @@
-"""lbt synth commands."""
+"""``lbt synth``, ``lbt verify`` and ``lbt verify-proof``: minimum circuits and their certificates.
 
-from lbt.app import app  # noqa: F401
+``lbt synth`` searches sizes upward and prints each size with its verdict and
+time, a live line while the solver runs, and the result: the smallest size
+found, whether it is *proven* minimal (every smaller size refuted), and the
+witness (re-evaluated on all inputs by the solver module before it is returned).
+
+Exit codes: 0 the minimum is proven (or, with a depth bound, no circuit exists
+and that is proven); 3 a result without a proof of minimality (time limit,
+``--max-size``, ``--from`` above the lower bound); 130 interrupted (the partial
+result is printed first); 2 bad input.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from circuits.errors import FormatError, SpecError
+from circuits.fileformat import envelope_to_model, save, write_text_atomic
+from lbt.app import JsonOpt, app, console, emit_json, err_console
+
+BOOLEAN_MODELS = ("b2", "aig", "mono")
+MODELS = (*BOOLEAN_MODELS, "thr")
+
+#: Exit code of a result whose minimality is not proven.
+EXIT_UNPROVEN = 3
+EXIT_INTERRUPTED = 130
+
+_THRESHOLD_ONLY = ("layered", "max_weight", "method")
+_BOOLEAN_ONLY = ("solver", "jobs")
+
+
+class _Display:
+    """Progress callback: a spinner with the current size while solving, one line per finished size."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        )
+        self.task = None
+
+    def __enter__(self) -> Self:
+        # the live spinner only on a terminal; in a log, just the lines of finished sizes
+        if not self.quiet and err_console.is_terminal:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress.live.is_started:
+            self.progress.stop()
+
+    def __call__(self, ev: Any) -> None:
+        if self.quiet:
+            return
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+            self.task = None
+        if ev.status == "solving":
+            if not self.progress.live.is_started:
+                err_console.print(
+                    f"size {ev.size}: solving ({ev.variables:,} vars, {ev.clauses:,} clauses)"
+                )
+                return
+            what = f"size {ev.size}: solving" + (
+                f" ({ev.variables:,} vars, {ev.clauses:,} clauses)"
+                if ev.variables
+                else ""
+            )
+            self.task = self.progress.add_task(what, total=None)
+            return
+        verdict = {
+            "unsat": "[red]refuted[/red]",
+            "sat": "[green]found[/green]",
+            "trivial": "[green]found[/green] (no gate needed)",
+            "timeout": "[yellow]time limit[/yellow]",
+            "interrupted": "[yellow]interrupted[/yellow]",
+        }.get(ev.status, ev.status)
+        self.progress.console.print(
+            f"size {ev.size}: {verdict}  {ev.seconds:.2f} s  (total {ev.elapsed:.1f} s)"
+        )
+
+
+def _given(**options: Any) -> list[str]:
+    return [name for name, value in options.items() if value is not None]
+
+
+def _run(
+    spec: str, model: str, opts: dict[str, Any], proof: Path | None, progress: _Display
+):
+    if model in BOOLEAN_MODELS:
+        from solvers.synthesis import synthesize
+
+        return synthesize(
+            spec,
+            model,
+            depth=opts["depth"],
+            fanin=2 if opts["fanin"] is None else opts["fanin"],
+            max_size=opts["max_size"],
+            start=opts["start"],
+            timeout=opts["timeout"],
+            solver=opts["solver"] or "cadical195",
+            proof_dir=proof,
+            progress=progress,
+            jobs=opts["jobs"] or 1,
+        )
+    from solvers.threshold_sat import synthesize_threshold
+
+    return synthesize_threshold(
+        spec,
+        depth=opts["depth"],
+        layered=opts["layered"],
+        max_weight=opts["max_weight"],
+        fanin=opts["fanin"],
+        max_size=opts["max_size"],
+        start=opts["start"],
+        timeout=opts["timeout"],
+        proof_dir=proof,
+        progress=progress,
+        method=opts["method"] or "lazy",
+    )
+
+
+def _summary(r: Any) -> str:
+    refuted = sorted(s.size for s in r.refutations)
+    span = (
+        f"sizes {refuted[0]}..{refuted[-1]} refuted"
+        if refuted
+        else "no size below it is possible"
+    )
+    if r.size is not None and r.proven:
+        return f"minimum size {r.size}, proven ({span}; lower bound: {r.bound_reason})"
+    if r.size is not None:
+        return f"size {r.size} found; NOT proven minimal: every size below {r.lower_bound} is excluded, {r.lower_bound}..{r.size - 1} not refuted"
+    if getattr(r, "infeasible", False) and r.proven:
+        return f"no circuit exists under these options (proven: {span})"
+    return f"no circuit found; lower bound {r.lower_bound} ({'time limit' if r.timed_out else 'interrupted' if r.interrupted else 'size limit'})"
+
+
+@app.command()
+def synth(
+    spec: Annotated[
+        str, typer.Argument(help="Target spec, e.g. maj:5, ip:2, tt:4:6996.")
+    ],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help=f"Circuit model: {' | '.join(MODELS)}.")
+    ] = "b2",
+    depth: Annotated[int | None, typer.Option(help="Depth bound (>= 1).")] = None,
+    layered: Annotated[
+        int | None, typer.Option(help="thr: strictly layered with this many layers.")
+    ] = None,
+    max_weight: Annotated[
+        int | None, typer.Option(help="thr: integer weights and thresholds in [-W, W].")
+    ] = None,
+    fanin: Annotated[
+        int | None,
+        typer.Option(
+            help="Gate fan-in (b2/aig/mono: 2..5, default 2; thr: at most K)."
+        ),
+    ] = None,
+    max_size: Annotated[
+        int | None, typer.Option(help="Give up after this size.")
+    ] = None,
+    start: Annotated[
+        int | None,
+        typer.Option(
+            "--from", help="First size to try (sizes below it stay unrefuted)."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds for the whole search.")
+    ] = None,
+    solver: Annotated[
+        str | None,
+        typer.Option(help="b2/aig/mono: python-sat solver name (default cadical195)."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(help="b2/aig/mono: processes racing a hard size (default 1)."),
+    ] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            help="thr: lazy (SAT + exact LP, certified) or milp (never proven)."
+        ),
+    ] = None,
+    proof: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write CNF, LRAT proof (and certificates) of every refuted size, the result record, and check them; re-running with the same DIR re-checks stored refutations instead of solving again."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write the witness circuit (.json, .bench, .aag)."
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress display.")
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Find the smallest circuit computing a target and prove that nothing smaller exists."""
+    model = model.strip().lower()
+    if model not in MODELS:
+        raise SpecError(f"unknown model {model!r} (known: {', '.join(MODELS)})")
+    if model in BOOLEAN_MODELS:
+        wrong = _given(layered=layered, max_weight=max_weight, method=method)
+    else:
+        wrong = _given(solver=solver, jobs=jobs)
+    if wrong:
+        raise SpecError(
+            f"option --{wrong[0].replace('_', '-')} does not apply to --model {model}"
+        )
+    if output is not None and output.suffix.lower() not in (".json", ".bench", ".aag"):
+        raise SpecError(
+            f"cannot write a circuit to {output}: use .json, .bench or .aag"
+        )
+    opts = {
+        "depth": depth, "layered": layered, "max_weight": max_weight, "fanin": fanin, "max_size": max_size,
+        "start": start, "timeout": timeout, "solver": solver, "jobs": jobs, "method": method,
+    }  # fmt: skip
+    with _Display(quiet or json_) as display:
+        result = _run(spec, model, opts, proof, display)
+    record = result.to_dict()
+    if proof is not None:
+        write_text_atomic(
+            proof / f"{_file_stem(record)}.result.json",
+            json.dumps(record, indent=1) + "\n",
+        )
+    if output is not None and result.circuit is not None:
+        save(
+            envelope_to_model(
+                {
+                    "format": "lbt",
+                    "version": 1,
+                    "model": _envelope_model(model),
+                    "circuit": record["witness"],
+                }
+            ),
+            output,
+        )
+    if json_:
+        emit_json(record)
+    else:
+        console.print(
+            f"[bold]{record['target']}[/bold] over {model}: {_summary(result)}"
+        )
+        if result.circuit is not None:
+            console.print(str(result.circuit))
+        if proof is not None:
+            console.print(
+                f"proofs and result record in {proof}/ (check them with: lbt verify {proof})"
+            )
+        if output is not None and result.circuit is not None:
+            console.print(f"wrote {output}")
+    if result.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if not result.proven:
+        raise typer.Exit(EXIT_UNPROVEN)
+
+
+def _envelope_model(model: str) -> str:
+    return "threshold" if model == "thr" else "boolean"
+
+
+def _file_stem(record: dict[str, Any]) -> str:
+    """``maj_5-b2`` style name of a result record (target and model options)."""
+    base = (
+        "".join(
+            c if c.isalnum() or c in "-_" else "_" for c in str(record["target"])
+        ).strip("_")[:80]
+        or "target"
+    )
+    parts = [base, record["model"]]
+    for key in ("fanin", "depth", "layered", "max_weight"):
+        value = record.get(key)
+        if value is not None and not (
+            key == "fanin" and value == 2 and record["model"] != "thr"
+        ):
+            parts.append(f"{key[0] if key != 'max_weight' else 'w'}{value}")
+    return "-".join(parts)
+
+
+@app.command()
+def verify(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A directory written by `lbt synth --proof DIR`, a *.result.json or a *.certs.json."
+        ),
+    ],
+    json_: JsonOpt = False,
+) -> None:
+    """Re-check stored results: witnesses on all inputs, every proof and certificate, the proven claims."""
+    from solvers.audit import audit_file
+    from solvers.threshold_verify import verify_certificate
+
+    if path.is_dir():
+        results = sorted(path.glob("*.result.json"))
+        certs = sorted(path.glob("*.certs.json"))
+        if not results and not certs:
+            raise FormatError(f"{path} holds no *.result.json or *.certs.json files")
+    elif path.is_file():
+        results = [path] if path.name.endswith(".result.json") else []
+        certs = [path] if path.name.endswith(".certs.json") else []
+        if not results and not certs:
+            raise FormatError(f"{path}: expected a *.result.json or *.certs.json file")
+    else:
+        raise FormatError(f"{path}: no such file or directory")
+    audits = [audit_file(p) for p in results]
+    # certificates that no result record refers to are checked on their own
+    referenced = set()
+    for p in results:
+        for ref in json.loads(p.read_text()).get("refutations", []):
+            if (
+                isinstance(ref.get("proof"), dict)
+                and "certificates_path" in ref["proof"]
+            ):
+                referenced.add(Path(ref["proof"]["certificates_path"]).name)
+    verdicts = [verify_certificate(p) for p in certs if p.name not in referenced]
+    failed = sum(not a.ok for a in audits) + sum(not v.verified for v in verdicts)
+    if json_:
+        emit_json(
+            {
+                "verified": len(audits) + len(verdicts) - failed,
+                "failed": failed,
+                "results": [a.to_dict() for a in audits],
+                "certificates": [v.to_dict() for v in verdicts],
+            }
+        )
+    else:
+        for a in audits:
+            head = "[green]OK[/green]" if a.ok else "[red]FAILED[/red]"
+            console.print(
+                f"{head} {a.path}: {a.target} over {a.model}, size {a.size}{' (proven)' if a.proven else ''}"
+            )
+            for good, msg in a.checks:
+                console.print(f"  {'ok  ' if good else 'FAIL'} {msg}")
+        for v in verdicts:
+            console.print(
+                f"{'[green]OK[/green]' if v.verified else '[red]FAILED[/red]'} {v.path}: {v.reason}"
+            )
+        console.print(
+            f"verified {len(audits) + len(verdicts) - failed}, failed {failed}"
+        )
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("verify-proof")
+def verify_proof(
+    cnf: Annotated[Path, typer.Argument(help="DIMACS CNF file (may be .gz/.xz).")],
+    proof: Annotated[
+        Path,
+        typer.Argument(
+            help="LRAT proof of its unsatisfiability (text; may be .gz/.xz)."
+        ),
+    ],
+    json_: JsonOpt = False,
+) -> None:
+    """Check an LRAT refutation with lbt's own checker (exit 0 verified, 1 rejected)."""
+    from solvers.lrat import CHECKER_NAME, check_lrat
+
+    for p in (cnf, proof):
+        if not p.is_file():
+            raise FormatError(f"{p}: no such file")
+    result = check_lrat(cnf, proof)
+    if json_:
+        emit_json(
+            {
+                "cnf": str(cnf),
+                "proof": str(proof),
+                "checker": CHECKER_NAME,
+                "verified": result.verified,
+                "reason": result.reason,
+                "steps": result.steps,
+                "line": result.line,
+                "seconds": round(result.seconds, 6),
+            }
+        )
+    else:
+        verdict = (
+            "[green]VERIFIED[/green]" if result.verified else "[red]REJECTED[/red]"
+        )
+        where = f" (proof line {result.line})" if result.line else ""
+        console.print(
+            f"{verdict}: {result.reason}{where}; {result.steps} proof lines, {result.seconds:.2f} s"
+        )
+    if not result.verified:
+        raise typer.Exit(1)

@@ -35,6 +35,7 @@ size raises :class:`WitnessError`, never a result.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import random
 import signal
@@ -46,8 +47,10 @@ from typing import Any, Callable
 from pysat.solvers import NoSuchSolverError, Solver, SolverNames
 
 from circuits.boolean import MAX_FANIN, Basis, BooleanCircuit
-from circuits.errors import SpecError, TooLargeError
+from circuits.errors import LbtError, SpecError, TooLargeError
+from circuits.fileformat import write_text_atomic
 from circuits.truthtable import TruthTable
+from solvers.interrupt import solve_limited
 from solvers.boolean_sat import (
     DEFAULT_STRENGTHENINGS,
     ENCODING,
@@ -360,7 +363,7 @@ def _solve_sliced(s: Solver, deadline: float | None, poll=None):
             if other is not None:
                 return other
         s.conf_budget(SLICE_CONFLICTS)
-        result = s.solve_limited()
+        result = solve_limited(s)
         if result is not None:
             return result
 
@@ -519,8 +522,15 @@ def _proof_step(
         limit = deadline - t0
         if limit <= 0:
             return StepResult(size, "timeout", 0.0, nv, len(clauses), method)
+    name = name or f"size{size}"
+    journal = Path(proof_dir) / f"{name}.refutation.json"
+    reused = _recheck_stored(journal, clauses, nv)
+    if reused is not None:
+        return StepResult(
+            size, "unsat", time.monotonic() - t0, nv, len(clauses), method + ":stored", reused["cnf_sha256"], reused
+        )
     try:
-        record = proof_mod.refute(clauses, Path(proof_dir), name or f"size{size}", solver, limit, num_vars=nv)
+        record = proof_mod.refute(clauses, Path(proof_dir), name, solver, limit, num_vars=nv)
     except KeyboardInterrupt:
         return StepResult(size, "interrupted", time.monotonic() - t0, nv, len(clauses), method)
     info = record.to_dict()
@@ -528,6 +538,8 @@ def _proof_step(
     status = record.status
     if status == "unsat" and not record.verified:
         raise ProofRejected(f"the proof for size {size} was not accepted by the checker: {record.reason}")
+    if status == "unsat":
+        write_text_atomic(journal, json.dumps(info, indent=1) + "\n")
     return StepResult(
         size=size,
         status=status,
@@ -539,6 +551,31 @@ def _proof_step(
         proof=info if status == "unsat" else None,
         model=list(model) if model is not None else None,
     )
+
+
+def _recheck_stored(journal: Path, clauses: list[list[int]], nv: int) -> dict[str, Any] | None:
+    """The record of a refutation stored by an earlier run of this very CNF, re-checked; else ``None``.
+
+    This is what makes an interrupted ``proof_dir`` search resumable: a size
+    refuted before is not solved again, but its stored CNF must hash to the
+    encoding of this size and its LRAT proof must pass the checker again.
+    """
+    from solvers.proof import Refutation, verify_refutation
+
+    try:
+        record = Refutation.from_dict(json.loads(journal.read_text()))
+    except (OSError, ValueError, LbtError):
+        return None
+    if record.cnf_sha256 != _cnf_sha256(clauses, nv):
+        return None
+    cnf, proof = journal.parent / record.cnf_path.name, journal.parent / record.proof_path.name
+    check = verify_refutation(cnf, proof, cnf_sha256=record.cnf_sha256, proof_sha256=record.proof_sha256)
+    if not check.verified:
+        return None
+    info = record.to_dict()
+    info.update(cnf_path=str(cnf), proof_path=str(proof), verdict="verified", reason=check.reason)
+    info["check_seconds"] = round(check.seconds, 6)
+    return info
 
 
 # ------------------------------------------------------------------ witness check

@@ -122,6 +122,7 @@ Tests compare minima with and without every constraint.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -131,9 +132,11 @@ from typing import Any
 import numpy as np
 
 from circuits.errors import ArityError, LbtError, SpecError, TooLargeError
+from circuits.fileformat import write_text_atomic
 from circuits.linsep import Inseparability, Separator, separate
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
+from solvers.interrupt import solve_limited
 from solvers.synthesis import ProgressEvent, StepResult, SynthesisResult
 
 __all__ = [
@@ -1350,7 +1353,7 @@ def solve_size(
                 out.interrupted = True
                 break
             solver.conf_budget(budget)
-            answer = solver.solve_limited()
+            answer = solve_limited(solver)
             if checker.error is not None:
                 raise checker.error
             if checker.expired:
@@ -1620,6 +1623,16 @@ def synthesize_threshold(
             t0 = time.monotonic()
             enc = encode(table, size, options, sym)
             emit(size, "solving", 0.0, enc.num_vars, len(enc.clauses))
+            stored = None if proof_dir is None else _recheck_stored(enc, spec, proof_dir)
+            if stored is not None:
+                step = StepResult(
+                    size, "unsat", time.monotonic() - t0, enc.num_vars, stored["num_clauses"],
+                    "proof:cadical195:stored", stored["cnf_sha256"], stored,
+                )  # fmt: skip
+                steps.append(step)
+                emit(size, "unsat", step.seconds, enc.num_vars, stored["num_clauses"])
+                size += 1
+                continue
             outcome = solve_size(enc, deadline=deadline)
             clauses = outcome.final_clauses(enc)
             status = {"sat": "sat", "unsat": "unsat"}.get(outcome.status, "timeout")
@@ -1755,4 +1768,37 @@ def _prove_size(
     info["base_clauses"] = len(enc.clauses)
     info["base_sha256"] = enc.base_hash()
     info["lazy_checks"] = outcome.iterations
+    write_text_atomic(Path(proof_dir) / f"{name}.refutation.json", json.dumps(info, indent=1) + "\n")
     return "unsat", info
+
+
+def _recheck_stored(enc: Encoding, spec: str, proof_dir: str | Path) -> dict[str, Any] | None:
+    """The record of this size's refutation stored by an earlier run, re-verified; else ``None``.
+
+    An interrupted search with ``proof_dir`` resumes through this: the stored
+    certificate must name this target and size, regenerate this base encoding
+    (same options and symmetry breaking) and pass
+    :func:`solvers.threshold_verify.verify_certificate` again.
+    """
+    from solvers.threshold_verify import verify_certificate
+
+    name = _file_tag(spec, enc.options, enc.size)
+    journal = Path(proof_dir) / f"{name}.refutation.json"
+    try:
+        info = json.loads(journal.read_text())
+        certs = journal.parent / Path(info["certificates_path"]).name
+        if info.get("base_sha256") != enc.base_hash():
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    verdict = verify_certificate(certs)
+    if not (verdict.verified and verdict.size == enc.size and verdict.target == spec):
+        return None
+    info.update(
+        cnf_path=str(journal.parent / Path(info["cnf_path"]).name),
+        proof_path=str(journal.parent / Path(info["proof_path"]).name),
+        certificates_path=str(certs),
+        verdict="verified",
+        reason=verdict.reason,
+    )
+    return info

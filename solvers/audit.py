@@ -1,0 +1,278 @@
+"""Re-check a stored synthesis result without trusting the run that produced it.
+
+A result record is the JSON of :meth:`solvers.synthesis.SynthesisResult.to_dict`
+(or of a subclass), saved next to the proof files of its refutations (``lbt synth
+--proof DIR`` writes ``DIR/NAME.result.json``).  :func:`audit_result` checks:
+
+* the table: the record's hex table is well formed and, if the target is a spec
+  string, equals what that spec defines today;
+* the witness: it is decoded from JSON, re-evaluated on all ``2**n`` rows (on the
+  care rows) and has the recorded size, and it respects the model's options
+  (basis, depth bound; for threshold circuits fan-in, layering, weight bound);
+* every refutation: Boolean models re-generate the CNF from the recorded options
+  and compare its SHA-256 with the one the proof refutes, then re-check the LRAT
+  proof (:func:`solvers.proof.verify_refutation`); threshold models re-check
+  the certificate file (:func:`solvers.threshold_verify.verify_certificate`:
+  base encoding, every learned clause's separability certificate, LRAT proof);
+* the claim: ``proven`` holds only if every size from the justified lower bound
+  (recomputed) up to ``size - 1`` has a verified refutation.
+
+Files named in a record are looked up by file name in the record's directory,
+so a result directory can be moved or copied.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from circuits.boolean import Basis, BooleanCircuit
+from circuits.errors import FormatError, LbtError
+from circuits.targets import target as lookup
+from circuits.threshold import ThresholdCircuit
+from circuits.truthtable import TruthTable
+
+__all__ = ["Audit", "audit_file", "audit_result"]
+
+_BOOLEAN = ("b2", "aig", "mono")
+
+
+@dataclass(frozen=True)
+class Audit:
+    """The outcome of :func:`audit_result`: ``ok`` and one line per check in ``checks``."""
+
+    path: str
+    target: str | None
+    model: str | None
+    size: int | None
+    proven: bool
+    ok: bool
+    checks: tuple[tuple[bool, str], ...]
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def failures(self) -> list[str]:
+        return [msg for good, msg in self.checks if not good]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "target": self.target,
+            "model": self.model,
+            "size": self.size,
+            "proven": self.proven,
+            "ok": self.ok,
+            "checks": [{"ok": good, "check": msg} for good, msg in self.checks],
+        }
+
+
+class _Fail(Exception):
+    pass
+
+
+def _table(record: dict[str, Any]) -> TruthTable:
+    try:
+        n = int(record["n"])
+        table = TruthTable.from_hex(n, str(record["table"]))
+    except (KeyError, TypeError, ValueError, LbtError) as exc:
+        raise _Fail(f"the record's truth table is malformed: {exc}") from None
+    spec = record.get("target")
+    if isinstance(spec, str) and not spec.startswith("tt:"):
+        try:
+            defined = lookup(spec).table
+        except LbtError:
+            defined = None
+        if defined is not None and defined != table:
+            raise _Fail(f"the record's table differs from what {spec} defines")
+    return table
+
+
+def _care(record: dict[str, Any], table: TruthTable) -> tuple[int, ...] | None:
+    care = record.get("care")
+    if care is None:
+        return None
+    try:
+        return tuple(int(c, 16) for c in care)
+    except (TypeError, ValueError):
+        raise _Fail("the record's care masks are malformed") from None
+
+
+def _boolean_checks(
+    record: dict[str, Any], base: Path, table: TruthTable, checks: list
+) -> list[int]:
+    from solvers.boolean_sat import Problem, encode, lower_bound
+    from solvers.proof import verify_refutation
+    from solvers.synthesis import _cnf_sha256, check_witness
+
+    try:
+        problem = Problem(
+            table,
+            Basis(record["model"], int(record["fanin"])),
+            record.get("depth"),
+            _care(record, table),
+        )
+        chosen = frozenset(record["strengthenings"])
+    except (KeyError, TypeError, ValueError, LbtError) as exc:
+        raise _Fail(f"the record's options are malformed: {exc}") from None
+    if record.get("witness") is not None:
+        try:
+            circuit = BooleanCircuit.from_dict(record["witness"])
+            check_witness(circuit, problem, record.get("size"))
+            checks.append(
+                (
+                    True,
+                    f"witness: {circuit.size} gates, computes the target on every care row",
+                )
+            )
+        except Exception as exc:  # noqa: BLE001 - any failure of the witness is a failed check
+            checks.append((False, f"witness rejected: {exc}"))
+    verified = []
+    for ref in record.get("refutations", []):
+        size = ref.get("size")
+        proof = ref.get("proof")
+        if proof is None:
+            checks.append(
+                (False, f"size {size}: no proof stored (run synth with --proof DIR)")
+            )
+            continue
+        enc = encode(problem, int(size), strengthenings=chosen)
+        if _cnf_sha256(enc.clauses, enc.nv) != proof.get("cnf_sha256"):
+            checks.append(
+                (
+                    False,
+                    f"size {size}: the CNF refuted is not the encoding of this claim",
+                )
+            )
+            continue
+        result = verify_refutation(
+            base / Path(proof["cnf_path"]).name,
+            base / Path(proof["proof_path"]).name,
+            cnf_sha256=proof.get("cnf_sha256"),
+            proof_sha256=proof.get("proof_sha256"),
+        )
+        checks.append(
+            (
+                result.verified,
+                f"size {size}: encoding regenerated; LRAT proof: {result.reason}",
+            )
+        )
+        if result.verified:
+            verified.append(int(size))
+    checks.append((True, "lower bound recomputed: " + lower_bound(problem)[1]))
+    return [lower_bound(problem)[0], *verified]
+
+
+def _threshold_checks(
+    record: dict[str, Any], base: Path, table: TruthTable, checks: list
+) -> list[int]:
+    from solvers.threshold_sat import ThresholdOptions, check_witness, lower_bound
+    from solvers.threshold_verify import verify_certificate
+
+    try:
+        options = ThresholdOptions(
+            depth=record.get("depth"),
+            layered=record.get("layered"),
+            max_weight=record.get("max_weight"),
+            fanin=record.get("fanin"),
+        )
+    except LbtError as exc:
+        raise _Fail(f"the record's options are malformed: {exc}") from None
+    if record.get("witness") is not None:
+        try:
+            circuit = ThresholdCircuit.from_dict(record["witness"])
+            check_witness(circuit, table, options)
+            if circuit.size != record.get("size"):
+                raise ValueError(
+                    f"witness has {circuit.size} gates, record says {record.get('size')}"
+                )
+            checks.append(
+                (
+                    True,
+                    f"witness: {circuit.size} gates, max |weight| {circuit.max_weight}, exact on all rows",
+                )
+            )
+        except Exception as exc:  # noqa: BLE001 - any failure of the witness is a failed check
+            checks.append((False, f"witness rejected: {exc}"))
+    verified = []
+    for ref in record.get("refutations", []):
+        size = ref.get("size")
+        proof = ref.get("proof") or {}
+        if "certificates_path" not in proof:
+            checks.append(
+                (
+                    False,
+                    f"size {size}: no certificate stored (run synth with --proof DIR)",
+                )
+            )
+            continue
+        verdict = verify_certificate(base / Path(proof["certificates_path"]).name)
+        same = verdict.size == size and verdict.target == record.get("target")
+        checks.append((verdict.verified and same, f"size {size}: {verdict.reason}"))
+        if verdict.verified and same:
+            verified.append(int(size))
+    lb, reason = lower_bound(table)
+    checks.append((True, "lower bound recomputed: " + reason))
+    return [lb, *verified]
+
+
+def audit_result(
+    record: dict[str, Any], base: str | Path = ".", path: str = "<record>"
+) -> Audit:
+    """Check one result record whose files lie in ``base`` (see the module docstring)."""
+    base = Path(base)
+    checks: list[tuple[bool, str]] = []
+    model = record.get("model") if isinstance(record, dict) else None
+    try:
+        if not isinstance(record, dict):
+            raise _Fail("a result record must be a JSON object")
+        table = _table(record)
+        if model in _BOOLEAN:
+            lb, *verified = _boolean_checks(record, base, table, checks)
+        elif model == "thr":
+            lb, *verified = _threshold_checks(record, base, table, checks)
+        else:
+            raise _Fail(f"cannot audit results of model {model!r}")
+        size = record.get("size")
+        if record.get("proven"):
+            missing = [
+                s
+                for s in range(lb, size if isinstance(size, int) else lb)
+                if s not in verified
+            ]
+            if missing or size is None:
+                checks.append(
+                    (
+                        False,
+                        f"claimed proven, but sizes {missing} have no verified refutation",
+                    )
+                )
+            else:
+                checks.append(
+                    (True, f"proven: sizes {lb}..{size - 1} refuted, size {size} found")
+                )
+    except _Fail as exc:
+        checks.append((False, str(exc)))
+    ok = bool(checks) and all(good for good, _ in checks)
+    return Audit(
+        path=path,
+        target=record.get("target") if isinstance(record, dict) else None,
+        model=model,
+        size=record.get("size") if isinstance(record, dict) else None,
+        proven=bool(record.get("proven")) if isinstance(record, dict) else False,
+        ok=ok,
+        checks=tuple(checks),
+    )
+
+
+def audit_file(path: str | Path) -> Audit:
+    """:func:`audit_result` on a ``*.result.json`` file; raises :class:`FormatError` if unreadable."""
+    path = Path(path)
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise FormatError(f"cannot read result {path}: {exc}") from None
+    return audit_result(record, path.parent, str(path))
