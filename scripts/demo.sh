@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install lbt into .venv and run a demo that finds and proves minima.
+# Install lbt into .venv and run a demo that finds minimum circuits and proves them minimal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${LBT_VENV:-.venv}"
@@ -10,15 +10,29 @@ bash scripts/system-deps.sh
 lbt() { "$VENV/bin/lbt" "$@"; }
 step() { printf '\n\033[1m$ lbt %s\033[0m\n' "$*"; lbt "$@"; }
 
-echo "== MAJ_5 is a single threshold gate (so its threshold-circuit size is exactly 1):"
-step info maj:5
+mkdir -p out
+rm -rf out/proofs
+
+echo "== The full adder (sum:3) needs 5 gates over B2: found by SAT, 2..4 gates refuted by"
+echo "== LRAT proofs that lbt's own checker verifies:"
+step synth sum:3 --model b2 --proof out/proofs -o out/full_adder_min.bench
 echo
-echo "== PAR_3 is not a threshold function: an exact certificate proves >= 2 threshold gates;"
-echo "== a 2-gate circuit, re-evaluated on all inputs, shows the minimum is exactly 2:"
+echo "== MAJ_4 needs 7 B2 gates; 3..6 gates are refuted, each proof checked:"
+step synth maj:4 --model b2 --proof out/proofs
+echo
+echo "== PAR_3 is not a threshold function (exact certificate), and 2 threshold gates suffice:"
 step info par:3
-step eval scripts/examples/par3_threshold.json par:3
+step synth par:3 --model thr --proof out/proofs
+echo
+echo "== IP_2 (inner product mod 2 of two 2-bit vectors) needs 2 threshold gates:"
+step synth ip:2 --model thr --proof out/proofs
+echo
+echo "== Everything stored can be re-checked without trusting the search:"
+step verify out/proofs
+echo
+echo "== MAJ_5 is a single threshold gate with weights (1,1,1,1,1), threshold 3:"
+step info maj:5
 echo
 echo "== A 5-gate full adder read from BENCH, checked against sum:3, drawn with Graphviz:"
 step eval scripts/examples/full_adder.bench sum:3
-mkdir -p out
 step draw scripts/examples/full_adder.bench -o out/full_adder.svg
