@@ -67,14 +67,10 @@ class _Display:
             self.task = None
         if ev.status == "solving":
             if not self.progress.live.is_started:
-                err_console.print(
-                    f"size {ev.size}: solving ({ev.variables:,} vars, {ev.clauses:,} clauses)"
-                )
+                err_console.print(f"size {ev.size}: solving ({ev.variables:,} vars, {ev.clauses:,} clauses)")
                 return
             what = f"size {ev.size}: solving" + (
-                f" ({ev.variables:,} vars, {ev.clauses:,} clauses)"
-                if ev.variables
-                else ""
+                f" ({ev.variables:,} vars, {ev.clauses:,} clauses)" if ev.variables else ""
             )
             self.task = self.progress.add_task(what, total=None)
             return
@@ -85,18 +81,14 @@ class _Display:
             "timeout": "[yellow]time limit[/yellow]",
             "interrupted": "[yellow]interrupted[/yellow]",
         }.get(ev.status, ev.status)
-        self.progress.console.print(
-            f"size {ev.size}: {verdict}  {ev.seconds:.2f} s  (total {ev.elapsed:.1f} s)"
-        )
+        self.progress.console.print(f"size {ev.size}: {verdict}  {ev.seconds:.2f} s  (total {ev.elapsed:.1f} s)")
 
 
 def _given(**options: Any) -> list[str]:
     return [name for name, value in options.items() if value is not None]
 
 
-def _run(
-    spec: str, model: str, opts: dict[str, Any], proof: Path | None, progress: _Display
-):
+def _run(spec: str, model: str, opts: dict[str, Any], proof: Path | None, progress: _Display):
     if model in BOOLEAN_MODELS:
         from solvers.synthesis import synthesize
 
@@ -132,11 +124,12 @@ def _run(
 
 def _summary(r: Any) -> str:
     refuted = sorted(s.size for s in r.refutations)
-    span = (
-        f"sizes {refuted[0]}..{refuted[-1]} refuted"
-        if refuted
-        else "no size below it is possible"
-    )
+    if not refuted:
+        span = "no size below it is possible"
+    elif len(refuted) == 1:
+        span = f"size {refuted[0]} refuted"
+    else:
+        span = f"sizes {refuted[0]}..{refuted[-1]} refuted"
     if r.size is not None and r.proven:
         return f"minimum size {r.size}, proven ({span}; lower bound: {r.bound_reason})"
     if r.size is not None:
@@ -148,37 +141,21 @@ def _summary(r: Any) -> str:
 
 @app.command()
 def synth(
-    spec: Annotated[
-        str, typer.Argument(help="Target spec, e.g. maj:5, ip:2, tt:4:6996.")
-    ],
-    model: Annotated[
-        str, typer.Option("--model", "-m", help=f"Circuit model: {' | '.join(MODELS)}.")
-    ] = "b2",
+    spec: Annotated[str, typer.Argument(help="Target spec, e.g. maj:5, ip:2, tt:4:6996.")],
+    model: Annotated[str, typer.Option("--model", "-m", help=f"Circuit model: {' | '.join(MODELS)}.")] = "b2",
     depth: Annotated[int | None, typer.Option(help="Depth bound (>= 1).")] = None,
-    layered: Annotated[
-        int | None, typer.Option(help="thr: strictly layered with this many layers.")
-    ] = None,
-    max_weight: Annotated[
-        int | None, typer.Option(help="thr: integer weights and thresholds in [-W, W].")
-    ] = None,
+    layered: Annotated[int | None, typer.Option(help="thr: strictly layered with this many layers.")] = None,
+    max_weight: Annotated[int | None, typer.Option(help="thr: integer weights and thresholds in [-W, W].")] = None,
     fanin: Annotated[
         int | None,
-        typer.Option(
-            help="Gate fan-in (b2/aig/mono: 2..5, default 2; thr: at most K)."
-        ),
+        typer.Option(help="Gate fan-in (b2/aig/mono: 2..5, default 2; thr: at most K)."),
     ] = None,
-    max_size: Annotated[
-        int | None, typer.Option(help="Give up after this size.")
-    ] = None,
+    max_size: Annotated[int | None, typer.Option(help="Give up after this size.")] = None,
     start: Annotated[
         int | None,
-        typer.Option(
-            "--from", help="First size to try (sizes below it stay unrefuted)."
-        ),
+        typer.Option("--from", help="First size to try (sizes below it stay unrefuted)."),
     ] = None,
-    timeout: Annotated[
-        float | None, typer.Option(help="Seconds for the whole search.")
-    ] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds for the whole search.")] = None,
     solver: Annotated[
         str | None,
         typer.Option(help="b2/aig/mono: python-sat solver name (default cadical195)."),
@@ -189,9 +166,7 @@ def synth(
     ] = None,
     method: Annotated[
         str | None,
-        typer.Option(
-            help="thr: lazy (SAT + exact LP, certified) or milp (never proven)."
-        ),
+        typer.Option(help="thr: lazy (SAT + exact LP, certified) or milp (never proven)."),
     ] = None,
     proof: Annotated[
         Path | None,
@@ -201,13 +176,9 @@ def synth(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "-o", "--output", help="Write the witness circuit (.json, .bench, .aag)."
-        ),
+        typer.Option("-o", "--output", help="Write the witness circuit (.json, .bench, .aag)."),
     ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress display.")
-    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Find the smallest circuit computing a target and prove that nothing smaller exists."""
@@ -219,13 +190,9 @@ def synth(
     else:
         wrong = _given(solver=solver, jobs=jobs)
     if wrong:
-        raise SpecError(
-            f"option --{wrong[0].replace('_', '-')} does not apply to --model {model}"
-        )
+        raise SpecError(f"option --{wrong[0].replace('_', '-')} does not apply to --model {model}")
     if output is not None and output.suffix.lower() not in (".json", ".bench", ".aag"):
-        raise SpecError(
-            f"cannot write a circuit to {output}: use .json, .bench or .aag"
-        )
+        raise SpecError(f"cannot write a circuit to {output}: use .json, .bench or .aag")
     opts = {
         "depth": depth, "layered": layered, "max_weight": max_weight, "fanin": fanin, "max_size": max_size,
         "start": start, "timeout": timeout, "solver": solver, "jobs": jobs, "method": method,
@@ -253,15 +220,11 @@ def synth(
     if json_:
         emit_json(record)
     else:
-        console.print(
-            f"[bold]{record['target']}[/bold] over {model}: {_summary(result)}"
-        )
+        console.print(f"[bold]{record['target']}[/bold] over {model}: {_summary(result)}")
         if result.circuit is not None:
             console.print(str(result.circuit))
         if proof is not None:
-            console.print(
-                f"proofs and result record in {proof}/ (check them with: lbt verify {proof})"
-            )
+            console.print(f"proofs and result record in {proof}/ (check them with: lbt verify {proof})")
         if output is not None and result.circuit is not None:
             console.print(f"wrote {output}")
     if result.interrupted:
@@ -276,18 +239,11 @@ def _envelope_model(model: str) -> str:
 
 def _file_stem(record: dict[str, Any]) -> str:
     """``maj_5-b2`` style name of a result record (target and model options)."""
-    base = (
-        "".join(
-            c if c.isalnum() or c in "-_" else "_" for c in str(record["target"])
-        ).strip("_")[:80]
-        or "target"
-    )
+    base = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(record["target"])).strip("_")[:80] or "target"
     parts = [base, record["model"]]
     for key in ("fanin", "depth", "layered", "max_weight"):
         value = record.get(key)
-        if value is not None and not (
-            key == "fanin" and value == 2 and record["model"] != "thr"
-        ):
+        if value is not None and not (key == "fanin" and value == 2 and record["model"] != "thr"):
             parts.append(f"{key[0] if key != 'max_weight' else 'w'}{value}")
     return "-".join(parts)
 
@@ -296,9 +252,7 @@ def _file_stem(record: dict[str, Any]) -> str:
 def verify(
     path: Annotated[
         Path,
-        typer.Argument(
-            help="A directory written by `lbt synth --proof DIR`, a *.result.json or a *.certs.json."
-        ),
+        typer.Argument(help="A directory written by `lbt synth --proof DIR`, a *.result.json or a *.certs.json."),
     ],
     json_: JsonOpt = False,
 ) -> None:
@@ -323,10 +277,7 @@ def verify(
     referenced = set()
     for p in results:
         for ref in json.loads(p.read_text()).get("refutations", []):
-            if (
-                isinstance(ref.get("proof"), dict)
-                and "certificates_path" in ref["proof"]
-            ):
+            if isinstance(ref.get("proof"), dict) and "certificates_path" in ref["proof"]:
                 referenced.add(Path(ref["proof"]["certificates_path"]).name)
     verdicts = [verify_certificate(p) for p in certs if p.name not in referenced]
     failed = sum(not a.ok for a in audits) + sum(not v.verified for v in verdicts)
@@ -342,18 +293,12 @@ def verify(
     else:
         for a in audits:
             head = "[green]OK[/green]" if a.ok else "[red]FAILED[/red]"
-            console.print(
-                f"{head} {a.path}: {a.target} over {a.model}, size {a.size}{' (proven)' if a.proven else ''}"
-            )
+            console.print(f"{head} {a.path}: {a.target} over {a.model}, size {a.size}{' (proven)' if a.proven else ''}")
             for good, msg in a.checks:
                 console.print(f"  {'ok  ' if good else 'FAIL'} {msg}")
         for v in verdicts:
-            console.print(
-                f"{'[green]OK[/green]' if v.verified else '[red]FAILED[/red]'} {v.path}: {v.reason}"
-            )
-        console.print(
-            f"verified {len(audits) + len(verdicts) - failed}, failed {failed}"
-        )
+            console.print(f"{'[green]OK[/green]' if v.verified else '[red]FAILED[/red]'} {v.path}: {v.reason}")
+        console.print(f"verified {len(audits) + len(verdicts) - failed}, failed {failed}")
     if failed:
         raise typer.Exit(1)
 
@@ -363,9 +308,7 @@ def verify_proof(
     cnf: Annotated[Path, typer.Argument(help="DIMACS CNF file (may be .gz/.xz).")],
     proof: Annotated[
         Path,
-        typer.Argument(
-            help="LRAT proof of its unsatisfiability (text; may be .gz/.xz)."
-        ),
+        typer.Argument(help="LRAT proof of its unsatisfiability (text; may be .gz/.xz)."),
     ],
     json_: JsonOpt = False,
 ) -> None:
@@ -390,12 +333,8 @@ def verify_proof(
             }
         )
     else:
-        verdict = (
-            "[green]VERIFIED[/green]" if result.verified else "[red]REJECTED[/red]"
-        )
+        verdict = "[green]VERIFIED[/green]" if result.verified else "[red]REJECTED[/red]"
         where = f" (proof line {result.line})" if result.line else ""
-        console.print(
-            f"{verdict}: {result.reason}{where}; {result.steps} proof lines, {result.seconds:.2f} s"
-        )
+        console.print(f"{verdict}: {result.reason}{where}; {result.steps} proof lines, {result.seconds:.2f} s")
     if not result.verified:
         raise typer.Exit(1)

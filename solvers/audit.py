@@ -101,9 +101,7 @@ def _care(record: dict[str, Any], table: TruthTable) -> tuple[int, ...] | None:
         raise _Fail("the record's care masks are malformed") from None
 
 
-def _boolean_checks(
-    record: dict[str, Any], base: Path, table: TruthTable, checks: list
-) -> list[int]:
+def _boolean_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> list[int]:
     from solvers.boolean_sat import Problem, encode, lower_bound
     from solvers.proof import verify_refutation
     from solvers.synthesis import _cnf_sha256, check_witness
@@ -135,9 +133,7 @@ def _boolean_checks(
         size = ref.get("size")
         proof = ref.get("proof")
         if proof is None:
-            checks.append(
-                (False, f"size {size}: no proof stored (run synth with --proof DIR)")
-            )
+            checks.append((False, f"size {size}: no proof stored (run synth with --proof DIR)"))
             continue
         enc = encode(problem, int(size), strengthenings=chosen)
         if _cnf_sha256(enc.clauses, enc.nv) != proof.get("cnf_sha256"):
@@ -166,9 +162,7 @@ def _boolean_checks(
     return [lower_bound(problem)[0], *verified]
 
 
-def _threshold_checks(
-    record: dict[str, Any], base: Path, table: TruthTable, checks: list
-) -> list[int]:
+def _threshold_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> list[int]:
     from solvers.threshold_sat import ThresholdOptions, check_witness, lower_bound
     from solvers.threshold_verify import verify_certificate
 
@@ -186,9 +180,7 @@ def _threshold_checks(
             circuit = ThresholdCircuit.from_dict(record["witness"])
             check_witness(circuit, table, options)
             if circuit.size != record.get("size"):
-                raise ValueError(
-                    f"witness has {circuit.size} gates, record says {record.get('size')}"
-                )
+                raise ValueError(f"witness has {circuit.size} gates, record says {record.get('size')}")
             checks.append(
                 (
                     True,
@@ -219,9 +211,7 @@ def _threshold_checks(
     return [lb, *verified]
 
 
-def audit_result(
-    record: dict[str, Any], base: str | Path = ".", path: str = "<record>"
-) -> Audit:
+def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<record>") -> Audit:
     """Check one result record whose files lie in ``base`` (see the module docstring)."""
     base = Path(base)
     checks: list[tuple[bool, str]] = []
@@ -238,11 +228,7 @@ def audit_result(
             raise _Fail(f"cannot audit results of model {model!r}")
         size = record.get("size")
         if record.get("proven"):
-            missing = [
-                s
-                for s in range(lb, size if isinstance(size, int) else lb)
-                if s not in verified
-            ]
+            missing = [s for s in range(lb, size if isinstance(size, int) else lb) if s not in verified]
             if missing or size is None:
                 checks.append(
                     (
@@ -251,9 +237,8 @@ def audit_result(
                     )
                 )
             else:
-                checks.append(
-                    (True, f"proven: sizes {lb}..{size - 1} refuted, size {size} found")
-                )
+                span = f"size {lb}" if lb == size - 1 else f"sizes {lb}..{size - 1}"
+                checks.append((True, f"proven: {span} refuted, size {size} found"))
     except _Fail as exc:
         checks.append((False, str(exc)))
     ok = bool(checks) and all(good for good, _ in checks)

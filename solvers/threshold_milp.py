@@ -84,9 +84,7 @@ class MilpModel:
         self.rows.append((coeffs, lo, hi))
 
 
-def build_milp(
-    table: TruthTable, size: int, options: ThresholdOptions
-) -> tuple[MilpModel, dict[str, Any]]:
+def build_milp(table: TruthTable, size: int, options: ThresholdOptions) -> tuple[MilpModel, dict[str, Any]]:
     """The program for ``size`` gates; the second value maps variables back to the circuit."""
     n, s = table.n, size
     R = 1 << n
@@ -141,16 +139,12 @@ def build_milp(
         for i in range(s):
             for u in range(n):
                 if options.layered is not None:
-                    mdl.row(
-                        {lev[i]: 1.0, e[i][u]: D}, -math.inf, 1 + D
-                    )  # reads an input -> level 1
+                    mdl.row({lev[i]: 1.0, e[i][u]: D}, -math.inf, 1 + D)  # reads an input -> level 1
             for j in range(i):
                 # reads j -> lev[i] >= lev[j] + 1 (layers: equality)
                 mdl.row({lev[i]: 1.0, lev[j]: -1.0, e[i][n + j]: -D}, 1 - D, math.inf)
                 if options.layered is not None:
-                    mdl.row(
-                        {lev[i]: 1.0, lev[j]: -1.0, e[i][n + j]: D}, -math.inf, 1 + D
-                    )
+                    mdl.row({lev[i]: 1.0, lev[j]: -1.0, e[i][n + j]: D}, -math.inf, 1 + D)
             if options.layered is not None:
                 # a gate above level 1 reads some gate
                 mdl.row(
@@ -193,9 +187,7 @@ def build_milp(
     }
 
 
-def solve_milp_size(
-    table: TruthTable, size: int, options, time_limit: float | None = None
-):
+def solve_milp_size(table: TruthTable, size: int, options, time_limit: float | None = None):
     """``("sat", circuit)``, ``("infeasible", None)``, ``("timeout", None)`` or ``("unverified", None)``."""
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import coo_matrix
@@ -234,10 +226,7 @@ def solve_milp_size(
     if vmap["single"]:
         outputs = (n + size - 1,) * table.m
     else:
-        chosen = [
-            next(i for i in range(size) if x[vmap["o"][k][i]] == 1)
-            for k in range(len(vmap["o"]))
-        ]
+        chosen = [next(i for i in range(size) if x[vmap["o"][k][i]] == 1) for k in range(len(vmap["o"]))]
         outputs = tuple(n + chosen[k] for k in vmap["output_of"])
     circuit = ThresholdCircuit(n, tuple(gates), outputs)
     try:
@@ -292,11 +281,7 @@ def synthesize_milp(
             )
             steps.append(step)
             if progress is not None:
-                progress(
-                    ProgressEvent(
-                        size, status, step.seconds, time.monotonic() - t_start
-                    )
-                )
+                progress(ProgressEvent(size, status, step.seconds, time.monotonic() - t_start))
             if status == "sat":
                 found, size_found = circuit, size
                 break

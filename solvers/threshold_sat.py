@@ -193,11 +193,7 @@ class WitnessError(RuntimeError):
 def _check_opt(name: str, value: Any, least: int) -> int | None:
     if value is None:
         return None
-    if (
-        not isinstance(value, (int, np.integer))
-        or isinstance(value, bool)
-        or value < least
-    ):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
         raise SpecError(f"{name} must be an integer >= {least}, got {value!r}")
     return int(value)
 
@@ -214,14 +210,10 @@ class ThresholdOptions:
     def __post_init__(self) -> None:
         object.__setattr__(self, "depth", _check_opt("depth", self.depth, 1))
         object.__setattr__(self, "layered", _check_opt("layered", self.layered, 1))
-        object.__setattr__(
-            self, "max_weight", _check_opt("max-weight", self.max_weight, 0)
-        )
+        object.__setattr__(self, "max_weight", _check_opt("max-weight", self.max_weight, 0))
         object.__setattr__(self, "fanin", _check_opt("fanin", self.fanin, 1))
         if self.depth is not None and self.layered is not None:
-            raise SpecError(
-                "give either depth (skip connections allowed) or layered, not both"
-            )
+            raise SpecError("give either depth (skip connections allowed) or layered, not both")
 
     @property
     def depth_bound(self) -> int | None:
@@ -237,9 +229,7 @@ class ThresholdOptions:
 
     @classmethod
     def from_dict(cls, data: dict) -> ThresholdOptions:
-        return cls(
-            **{k: data.get(k) for k in ("depth", "layered", "max_weight", "fanin")}
-        )
+        return cls(**{k: data.get(k) for k in ("depth", "layered", "max_weight", "fanin")})
 
 
 def model_name(options: ThresholdOptions) -> str:
@@ -449,26 +439,16 @@ def encode(
     if not isinstance(table, TruthTable):
         raise SpecError(f"target must be a TruthTable, got {type(table).__name__}")
     if table.n > MAX_INPUTS:
-        raise TooLargeError(
-            f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})"
-        )
+        raise TooLargeError(f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})")
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise SpecError(f"size must be an integer >= 1, got {size!r}")
     allowed = allowed_symmetry_breaking(options)
-    sym = (
-        default_symmetry_breaking(table.n, options)
-        if symmetry is None
-        else frozenset(symmetry)
-    )
+    sym = default_symmetry_breaking(table.n, options) if symmetry is None else frozenset(symmetry)
     unknown = sym - set(SYMMETRY_BREAKING)
     if unknown:
-        raise SpecError(
-            f"unknown symmetry breaking {sorted(unknown)}; known: {', '.join(SYMMETRY_BREAKING)}"
-        )
+        raise SpecError(f"unknown symmetry breaking {sorted(unknown)}; known: {', '.join(SYMMETRY_BREAKING)}")
     if sym - allowed:
-        raise SpecError(
-            f"symmetry breaking {sorted(sym - allowed)} is unsound with bounded weights"
-        )
+        raise SpecError(f"symmetry breaking {sorted(sym - allowed)} is unsound with bounded weights")
 
     n, s = table.n, size
     R = 1 << n
@@ -561,9 +541,7 @@ def encode(
                 b.add([_neg(ge[i][l + 1]), ge[i][l]])
             if i + 1 < s:
                 for l in range(2, D + 1):
-                    b.add(
-                        [_neg(ge[i][l]), ge[i + 1][l]]
-                    )  # layers non-decreasing in gate order
+                    b.add([_neg(ge[i][l]), ge[i + 1][l]])  # layers non-decreasing in gate order
             for u in range(n):
                 b.add([_neg(E[i][u]), _neg(ge[i][2])])  # reads an input -> layer 1
             for j in range(i):
@@ -614,9 +592,7 @@ def encode(
             non_output_clause(i, lits)
             if layered is None:
                 for u in sorted(E[i]):
-                    non_output_clause(
-                        i, [_neg(E[i][u])] + [E[i][v] for v in sorted(E[i]) if v != u]
-                    )
+                    non_output_clause(i, [_neg(E[i][u])] + [E[i][v] for v in sorted(E[i]) if v != u])
 
     def same_layer_lits(i: int, j: int) -> list[Lit]:
         """Literals one of which is true when gates i < j are in different layers."""
@@ -673,9 +649,7 @@ def encode(
                 (a, bb), (c, d) = quads[q]
                 cols = [G[j][a], G[j][bb], G[j][c], G[j][d]]
                 if all(isinstance(x, bool) for x in cols):
-                    dist[key] = (int(cols[0]) + int(cols[1])) != (
-                        int(cols[2]) + int(cols[3])
-                    )
+                    dist[key] = (int(cols[0]) + int(cols[1])) != (int(cols[2]) + int(cols[3]))
                 else:
                     v = b.new()
                     for pat in _EQUAL_SUM_PATTERNS:
@@ -713,12 +687,7 @@ def encode(
 
 
 _EQUAL_SUM_PATTERNS = tuple(
-    (a, b, c, d)
-    for a in (0, 1)
-    for b in (0, 1)
-    for c in (0, 1)
-    for d in (0, 1)
-    if a + b == c + d
+    (a, b, c, d) for a in (0, 1) for b in (0, 1) for c in (0, 1) for d in (0, 1) if a + b == c + d
 )
 
 
@@ -812,23 +781,14 @@ class _Values:
             self.nodes[j] = (idx >> j) & 1
         for i in range(enc.size):
             self.nodes[n + i] = [_lit_value(x, arr) for x in enc.G[i]]
-        self.reads = [
-            tuple(u for u in enc.readable(i) if _lit_value(enc.E[i][u], arr))
-            for i in range(enc.size)
-        ]
+        self.reads = [tuple(u for u in enc.readable(i) if _lit_value(enc.E[i][u], arr)) for i in range(enc.size)]
 
 
 def _points(values: _Values, nodes: Sequence[int]) -> np.ndarray:
-    return (
-        values.nodes[list(nodes)].T.copy()
-        if nodes
-        else np.zeros((values.nodes.shape[1], 0), dtype=np.int8)
-    )
+    return values.nodes[list(nodes)].T.copy() if nodes else np.zeros((values.nodes.shape[1], 0), dtype=np.int8)
 
 
-def _quick_certificates(
-    P: np.ndarray, labels: np.ndarray, limit: int
-) -> list[list[tuple[int, int, int]]]:
+def _quick_certificates(P: np.ndarray, labels: np.ndarray, limit: int) -> list[list[tuple[int, int, int]]]:
     """Cheap inseparability certificates: a point with both labels, or p1 + p2 = q1 + q2.
 
     Returns lists of ``(row, label, multiplicity)``.
@@ -837,11 +797,7 @@ def _quick_certificates(
     if d == 0:
         keys = np.zeros(R, dtype=np.int64)
     else:
-        keys = (
-            (P.astype(np.int64) << np.arange(d, dtype=np.int64)).sum(axis=1)
-            if d < 62
-            else None
-        )
+        keys = (P.astype(np.int64) << np.arange(d, dtype=np.int64)).sum(axis=1) if d < 62 else None
     found: list[list[tuple[int, int, int]]] = []
     if keys is not None:
         first: dict[tuple[int, int], int] = {}
@@ -877,17 +833,13 @@ def _quick_certificates(
         if used_rows.intersection(rows):
             continue
         used_rows.update(rows)
-        found.append(
-            [(rows[0], 1, 1), (rows[1], 1, 1), (rows[2], 0, 1), (rows[3], 0, 1)]
-        )
+        found.append([(rows[0], 1, 1), (rows[1], 1, 1), (rows[2], 0, 1), (rows[3], 0, 1)])
         if len(found) >= limit:
             break
     return found
 
 
-def _farkas_rows(
-    P: np.ndarray, labels: np.ndarray, cert: Inseparability
-) -> list[tuple[int, int, int]]:
+def _farkas_rows(P: np.ndarray, labels: np.ndarray, cert: Inseparability) -> list[tuple[int, int, int]]:
     """Map the points of a certificate back to rows with the right label."""
     where: dict[tuple[tuple[int, ...], int], int] = {}
     for r in range(P.shape[0]):
@@ -923,9 +875,7 @@ def _make_clause(
         if lit is False:
             continue
         if lit is True:
-            raise WitnessError(
-                "a learned clause is satisfied by the model it was learned from"
-            )
+            raise WitnessError("a learned clause is satisfied by the model it was learned from")
         if lit not in out:
             out.append(lit)
     return tuple(out)
@@ -944,12 +894,8 @@ def bounded_separator(
     if len(dims) > 1:
         raise ArityError(f"points of different dimensions: {sorted(dims)}")
     d = dims.pop() if dims else 0
-    pos = np.array([list(p) for p in positive], dtype=np.int64).reshape(
-        len(positive), d
-    )
-    neg = np.array([list(q) for q in negative], dtype=np.int64).reshape(
-        len(negative), d
-    )
+    pos = np.array([list(p) for p in positive], dtype=np.int64).reshape(len(positive), d)
+    neg = np.array([list(q) for q in negative], dtype=np.int64).reshape(len(negative), d)
     # augmented points: last coordinate -1 carries the threshold; pos: w'.p' >= 0, neg: w'.q' <= -1
     A = np.concatenate(
         [
@@ -991,9 +937,7 @@ def bounded_separator(
     return sep
 
 
-def check_bounded_infeasible(
-    points: Sequence[Sequence[int]], labels: Sequence[int], bound: int
-) -> bool:
+def check_bounded_infeasible(points: Sequence[Sequence[int]], labels: Sequence[int], bound: int) -> bool:
     """True iff no weights and threshold in ``[-bound, bound]`` separate the labelled points."""
     pos = [p for p, lab in zip(points, labels) if lab]
     neg = [p for p, lab in zip(points, labels) if not lab]
@@ -1009,9 +953,7 @@ def _bounded_core(P: np.ndarray, labels: np.ndarray, bound: int) -> list[int]:
     core = sorted(seen.values())
 
     def infeasible(rs: list[int]) -> bool:
-        return check_bounded_infeasible(
-            [P[r] for r in rs], [labels[r] for r in rs], bound
-        )
+        return check_bounded_infeasible([P[r] for r in rs], [labels[r] for r in rs], bound)
 
     return _shrink(core, infeasible)
 
@@ -1041,16 +983,12 @@ def _weight_grid(d: int, bound: int) -> np.ndarray:
         if d == 0:
             grid = np.zeros((1, 0), dtype=np.int32)
         else:
-            grid = np.stack(np.meshgrid(*([axis] * d), indexing="ij"), axis=-1).reshape(
-                -1, d
-            )
+            grid = np.stack(np.meshgrid(*([axis] * d), indexing="ij"), axis=-1).reshape(-1, d)
         _WEIGHT_GRIDS[key] = grid
     return _WEIGHT_GRIDS[key]
 
 
-def _bounded_by_enumeration(
-    P: np.ndarray, labels: np.ndarray, bound: int
-) -> tuple[Separator | None, list[int] | None]:
+def _bounded_by_enumeration(P: np.ndarray, labels: np.ndarray, bound: int) -> tuple[Separator | None, list[int] | None]:
     """Exact bounded separability by enumerating every weight vector (numpy).
 
     Returns ``(separator, None)`` or ``(None, core rows)``; ``(None, None)`` when the
@@ -1082,19 +1020,13 @@ def _bounded_by_enumeration(
     while alive.any():
         idx = np.nonzero(alive)[0]
         Sa = S[idx]
-        kill_pos = (
-            Sa < lo[idx][:, None]
-        )  # a label-1 point with sum below the lowest threshold
-        kill_neg = (
-            Sa + 1 > hi[idx][:, None]
-        )  # a label-0 point with sum at or above the highest
+        kill_pos = Sa < lo[idx][:, None]  # a label-1 point with sum below the lowest threshold
+        kill_neg = Sa + 1 > hi[idx][:, None]  # a label-0 point with sum at or above the highest
         kills = np.where(posm[None, :], kill_pos, kill_neg).sum(axis=0)
         kills[core] = -1
         r = int(np.argmax(kills))
         if kills[r] <= 0:
-            raise WitnessError(
-                "bounded enumeration: no point rules out a surviving weight vector"
-            )
+            raise WitnessError("bounded enumeration: no point rules out a surviving weight vector")
         core.append(r)
         if posm[r]:
             hi = np.minimum(hi, S[:, r])
@@ -1118,9 +1050,7 @@ def _bounded_by_enumeration(
 
 
 # ---------------------------------------------------------------- one gate
-def _gate_check(
-    enc: Encoding, values: _Values, i: int, limit: int
-) -> tuple[Separator | None, list[LearnedClause]]:
+def _gate_check(enc: Encoding, values: _Values, i: int, limit: int) -> tuple[Separator | None, list[LearnedClause]]:
     reads = values.reads[i]
     P = _points(values, reads)
     labels = values.nodes[enc.n + i]
@@ -1176,11 +1106,7 @@ def _gate_check(
         return bounded, []
     core = _bounded_core(P, labels, W)
     rows = [(r, int(labels[r]), 1) for r in core]
-    return None, [
-        LearnedClause(
-            "bounded", i, reads, tuple(rows), _make_clause(enc, values, i, reads, rows)
-        )
-    ]
+    return None, [LearnedClause("bounded", i, reads, tuple(rows), _make_clause(enc, values, i, reads, rows))]
 
 
 # ---------------------------------------------------------------- one size
@@ -1200,9 +1126,7 @@ class SizeOutcome:
         return list(enc.clauses) + [lc.clause for lc in self.learned]
 
 
-def _build_circuit(
-    enc: Encoding, values: _Values, seps: list[Separator]
-) -> ThresholdCircuit:
+def _build_circuit(enc: Encoding, values: _Values, seps: list[Separator]) -> ThresholdCircuit:
     n = enc.n
     gates = []
     for i, sep in enumerate(seps):
@@ -1217,26 +1141,18 @@ def _build_circuit(
     return ThresholdCircuit(n, tuple(gates), tuple(outputs))
 
 
-def check_witness(
-    circuit: ThresholdCircuit, table: TruthTable, options: ThresholdOptions
-) -> None:
+def check_witness(circuit: ThresholdCircuit, table: TruthTable, options: ThresholdOptions) -> None:
     """Raise :class:`WitnessError` unless ``circuit`` computes ``table`` within the model."""
     if not circuit.computes(table):
         raise WitnessError("witness does not compute the target")
     if options.depth is not None and circuit.depth > options.depth:
         raise WitnessError(f"witness has depth {circuit.depth} > {options.depth}")
-    if options.layered is not None and (
-        not circuit.is_layered() or circuit.depth > options.layered
-    ):
+    if options.layered is not None and (not circuit.is_layered() or circuit.depth > options.layered):
         raise WitnessError("witness is not layered within the depth bound")
-    if options.fanin is not None and any(
-        g.fan_in > options.fanin for g in circuit.gates
-    ):
+    if options.fanin is not None and any(g.fan_in > options.fanin for g in circuit.gates):
         raise WitnessError("witness exceeds the fan-in bound")
     if options.max_weight is not None and circuit.max_weight > options.max_weight:
-        raise WitnessError(
-            f"witness has weight {circuit.max_weight} > {options.max_weight}"
-        )
+        raise WitnessError(f"witness has weight {circuit.max_weight} > {options.max_weight}")
 
 
 class _LazyChecker:
@@ -1252,9 +1168,7 @@ class _LazyChecker:
         self.deadline: float | None = None
         self.expired = False
 
-    def check(
-        self, model: Sequence[int]
-    ) -> tuple[_Values, list[Separator | None], list[LearnedClause]]:
+    def check(self, model: Sequence[int]) -> tuple[_Values, list[Separator | None], list[LearnedClause]]:
         self.checks += 1
         values = _Values(self.enc, model)
         seps: list[Separator | None] = []
@@ -1302,11 +1216,7 @@ def _make_propagator(checker: _LazyChecker):
 def _observed(enc: Encoding) -> list[int]:
     obs: set[int] = set()
     for i in range(enc.size):
-        for x in (
-            list(enc.G[i])
-            + list(enc.E[i].values())
-            + [enc.O[k][i] for k in range(len(enc.O))]
-        ):
+        for x in list(enc.G[i]) + list(enc.E[i].values()) + [enc.O[k][i] for k in range(len(enc.O))]:
             if not isinstance(x, bool):
                 obs.add(abs(x))
     return sorted(obs)
@@ -1362,11 +1272,7 @@ def solve_size(
             if answer is not None:
                 break
             spent = max(time.monotonic() - now, 1e-3)
-            target = (
-                slice_seconds
-                if deadline is None
-                else min(slice_seconds, max(deadline - time.monotonic(), 0.01))
-            )
+            target = slice_seconds if deadline is None else min(slice_seconds, max(deadline - time.monotonic(), 0.01))
             budget = int(min(max(budget * target / spent, 100), budget * 4))
         else:  # pragma: no cover
             answer = None
@@ -1376,9 +1282,7 @@ def solve_size(
             elif answer is True:
                 values, seps, new = checker.check(solver.get_model())
                 if new:
-                    raise WitnessError(
-                        "the solver's final model fails the separability check"
-                    )
+                    raise WitnessError("the solver's final model fails the separability check")
                 circuit = _build_circuit(enc, values, seps)  # type: ignore[arg-type]
                 check_witness(circuit, enc.table, enc.options)
                 out.status = "sat"
@@ -1419,9 +1323,7 @@ def max_useful_size(table: TruthTable, options: ThresholdOptions) -> int | None:
     """
     D = options.depth_bound
     if D == 1:
-        return len(
-            _distinct_output_functions(table)[0]
-        )  # each output is one gate reading inputs
+        return len(_distinct_output_functions(table)[0])  # each output is one gate reading inputs
     if D is None or options.fanin is None:
         return None
     K = options.fanin
@@ -1437,9 +1339,7 @@ def _resolve_target(target: TruthTable | str) -> tuple[str, TruthTable]:
         return t.spec, t.table
     if isinstance(target, TruthTable):
         return f"tt:{target.n}:{target.hex()}", target
-    raise SpecError(
-        f"target must be a TruthTable or a spec string, got {type(target).__name__}"
-    )
+    raise SpecError(f"target must be a TruthTable or a spec string, got {type(target).__name__}")
 
 
 def _file_tag(spec: str, options: ThresholdOptions, size: int) -> str:
@@ -1480,9 +1380,7 @@ class ThresholdSynthesisResult(SynthesisResult):
         d["max_weight"] = self.max_weight
         d["method"] = self.method
         d["certified"] = self.method == "lazy"
-        d["witness_max_weight"] = (
-            None if self.circuit is None else self.circuit.max_weight
-        )
+        d["witness_max_weight"] = None if self.circuit is None else self.circuit.max_weight
         return d
 
 
@@ -1549,34 +1447,18 @@ def synthesize_threshold(
     Returns a :class:`solvers.synthesis.SynthesisResult` subclass (see
     :class:`ThresholdSynthesisResult`); its ``to_dict()`` has the keys of the Boolean driver.
     """
-    options = ThresholdOptions(
-        depth=depth, layered=layered, max_weight=max_weight, fanin=fanin
-    )
+    options = ThresholdOptions(depth=depth, layered=layered, max_weight=max_weight, fanin=fanin)
     if method not in METHODS:
         raise SpecError(f"unknown method {method!r} (known: {', '.join(METHODS)})")
     for value, what, low in ((max_size, "max_size", 1), (start, "start", 1)):
-        if value is not None and (
-            not isinstance(value, int) or isinstance(value, bool) or value < low
-        ):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < low):
             raise SpecError(f"{what} must be an integer >= {low}, got {value!r}")
-    if timeout is not None and (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or not timeout > 0
-    ):
-        raise SpecError(
-            f"timeout must be a positive number of seconds, got {timeout!r}"
-        )
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
+        raise SpecError(f"timeout must be a positive number of seconds, got {timeout!r}")
     spec, table = _resolve_target(target)
     if table.n > MAX_INPUTS:
-        raise TooLargeError(
-            f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})"
-        )
-    sym = (
-        default_symmetry_breaking(table.n, options)
-        if symmetry is None
-        else frozenset(symmetry)
-    )
+        raise TooLargeError(f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})")
+    sym = default_symmetry_breaking(table.n, options) if symmetry is None else frozenset(symmetry)
     encode(table, 1, options, sym)  # validates the symmetry set early
     if method == "milp":
         from solvers.threshold_milp import synthesize_milp
@@ -1605,9 +1487,7 @@ def synthesize_threshold(
 
     def emit(size: int, status: str, seconds: float, nv: int = 0, nc: int = 0) -> None:
         if progress is not None:
-            progress(
-                ProgressEvent(size, status, seconds, time.monotonic() - t_start, nv, nc)
-            )
+            progress(ProgressEvent(size, status, seconds, time.monotonic() - t_start, nv, nc))
 
     size = first
     try:
@@ -1636,16 +1516,12 @@ def synthesize_threshold(
             outcome = solve_size(enc, deadline=deadline)
             clauses = outcome.final_clauses(enc)
             status = {"sat": "sat", "unsat": "unsat"}.get(outcome.status, "timeout")
-            if outcome.status == "unknown" and not (
-                deadline is not None and time.monotonic() >= deadline
-            ):
+            if outcome.status == "unknown" and not (deadline is not None and time.monotonic() >= deadline):
                 status = "interrupted"
             proof_info: dict[str, Any] | None = None
             method_name = "lazy:cadical195"
             if status == "unsat" and proof_dir is not None:
-                status, proof_info = _prove_size(
-                    enc, spec, outcome, clauses, proof_dir, deadline
-                )
+                status, proof_info = _prove_size(enc, spec, outcome, clauses, proof_dir, deadline)
                 method_name = "proof:cadical195"
             step = StepResult(
                 size=size,
@@ -1654,8 +1530,7 @@ def synthesize_threshold(
                 variables=enc.num_vars,
                 clauses=len(clauses),
                 method=method_name,
-                cnf_sha256=(proof_info or {}).get("cnf_sha256")
-                or _dimacs_sha256(clauses, enc.num_vars),
+                cnf_sha256=(proof_info or {}).get("cnf_sha256") or _dimacs_sha256(clauses, enc.num_vars),
                 proof=proof_info,
             )
             steps.append(step)
@@ -1664,9 +1539,7 @@ def synthesize_threshold(
                 assert outcome.circuit is not None
                 check_witness(outcome.circuit, table, options)
                 if outcome.circuit.size != size:
-                    raise WitnessError(
-                        f"witness has {outcome.circuit.size} gates, expected {size}"
-                    )
+                    raise WitnessError(f"witness has {outcome.circuit.size} gates, expected {size}")
                 found, size_found = outcome.circuit, size
                 break
             if status == "timeout":
@@ -1751,19 +1624,13 @@ def _prove_size(
     if record.status == "timeout":
         return "timeout", record.to_dict()
     if record.status == "sat":
-        raise WitnessError(
-            f"size {enc.size}: the lazy search refuted a CNF that the proof run satisfies"
-        )
+        raise WitnessError(f"size {enc.size}: the lazy search refuted a CNF that the proof run satisfies")
     if not record.verified:
-        raise LbtError(
-            f"proof of size {enc.size} was not verified by the checker: {record.reason}"
-        )
+        raise LbtError(f"proof of size {enc.size} was not verified by the checker: {record.reason}")
     info = record.to_dict()
     cert_path = Path(proof_dir) / f"{name}.certs.json"
     info["certificates_path"] = str(cert_path)
-    info["certificates_sha256"] = write_certificate(
-        cert_path, enc, spec, outcome.learned, info
-    )
+    info["certificates_sha256"] = write_certificate(cert_path, enc, spec, outcome.learned, info)
     info["learned_clauses"] = len(outcome.learned)
     info["base_clauses"] = len(enc.clauses)
     info["base_sha256"] = enc.base_hash()
