@@ -20,8 +20,10 @@ from typing import Annotated, Any, Self
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from circuits.errors import FormatError, SpecError
+from circuits.errors import ArityError, FormatError, SpecError
 from circuits.fileformat import envelope_to_model, save, write_text_atomic
+from circuits.targets import target
+from circuits.truthtable import TruthTable
 from lbt.app import JsonOpt, app, console, emit_json, err_console
 
 BOOLEAN_MODELS = ("b2", "aig", "mono")
@@ -104,6 +106,7 @@ def _run(spec: str, model: str, opts: dict[str, Any], proof: Path | None, progre
             proof_dir=proof,
             progress=progress,
             jobs=opts["jobs"] or 1,
+            care=opts["care"],
         )
     from solvers.threshold_sat import synthesize_threshold
 
@@ -168,6 +171,12 @@ def synth(
         str | None,
         typer.Option(help="thr: lazy (SAT + exact LP, certified) or milp (never proven)."),
     ] = None,
+    care: Annotated[
+        str | None,
+        typer.Option(
+            help="b2/aig/mono: rows each output is constrained on, as a table in hex (1 = care; others are don't-cares); comma-separated per output."
+        ),
+    ] = None,
     proof: Annotated[
         Path | None,
         typer.Option(
@@ -188,14 +197,21 @@ def synth(
     if model in BOOLEAN_MODELS:
         wrong = _given(layered=layered, max_weight=max_weight, method=method)
     else:
-        wrong = _given(solver=solver, jobs=jobs)
+        wrong = _given(solver=solver, jobs=jobs, care=care)
     if wrong:
         raise SpecError(f"option --{wrong[0].replace('_', '-')} does not apply to --model {model}")
     if output is not None and output.suffix.lower() not in (".json", ".bench", ".aag"):
         raise SpecError(f"cannot write a circuit to {output}: use .json, .bench or .aag")
+    care_masks = None
+    if care is not None:
+        table = target(spec).table
+        care_table = TruthTable.from_hex(table.n, care)
+        if care_table.m != table.m:
+            raise ArityError(f"--care gives {care_table.m} masks for {table.m} outputs")
+        care_masks = care_table.outputs
     opts = {
         "depth": depth, "layered": layered, "max_weight": max_weight, "fanin": fanin, "max_size": max_size,
-        "start": start, "timeout": timeout, "solver": solver, "jobs": jobs, "method": method,
+        "start": start, "timeout": timeout, "solver": solver, "jobs": jobs, "method": method, "care": care_masks,
     }  # fmt: skip
     with _Display(quiet or json_) as display:
         result = _run(spec, model, opts, proof, display)

@@ -206,3 +206,14 @@ def test_ctrl_c_reports_what_was_established(tmp_path):
     data = json.loads(out)
     assert data["interrupted"] and not data["proven"] and data["size"] is None
     assert data["lower_bound"] == 4 + len(data["refutations"])
+
+
+def test_dont_cares_lower_the_cost():
+    # PAR_3 on the rows with x2 = 0 (care mask 0x0f) is XOR(x0, x1): one gate instead of two
+    proc, data = synth_json("par:3", "--care", "0f")
+    assert proc.returncode == 0, proc.stderr
+    assert data["size"] == 1 and data["proven"]
+    table = BooleanCircuit.from_dict(data["witness"]).truth_table()
+    assert all(table(*x, 0) == (x[0] ^ x[1]) for x in [(0, 0), (0, 1), (1, 0), (1, 1)])
+    proc = run("synth", "par:3", "--care", "0f,0f")
+    assert proc.returncode == 2 and "masks" in proc.stderr
