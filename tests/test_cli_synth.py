@@ -60,23 +60,14 @@ def test_boolean_minimum_json(spec, size):
     # the witness is re-evaluated here, independently of the run
     circuit = BooleanCircuit.from_dict(data["witness"])
     assert circuit.size == size and circuit.truth_table() == target(spec).table
-    assert sorted(r["size"] for r in data["refutations"]) == list(
-        range(size - len(data["refutations"]), size)
-    )
+    assert sorted(r["size"] for r in data["refutations"]) == list(range(size - len(data["refutations"]), size))
 
 
 def test_threshold_parity_needs_two_gates():
     proc, data = synth_json("par:3", "--model", "thr")
     assert proc.returncode == 0, proc.stderr
-    assert (
-        data["size"] == 2
-        and data["proven"]
-        and [r["size"] for r in data["refutations"]] == [1]
-    )
-    assert (
-        ThresholdCircuit.from_dict(data["witness"]).truth_table()
-        == target("par:3").table
-    )
+    assert data["size"] == 2 and data["proven"] and [r["size"] for r in data["refutations"]] == [1]
+    assert ThresholdCircuit.from_dict(data["witness"]).truth_table() == target("par:3").table
 
 
 def test_text_output_names_each_size_and_the_verdict():
@@ -119,9 +110,7 @@ def test_verify_rejects_a_tampered_proof(tmp_path):
     assert synth_json("maj:3", "--proof", str(d))[0].returncode == 0
     proof = d / "maj_3-b2-s3.lrat.gz"
     lines = gzip.decompress(proof.read_bytes()).decode().splitlines()
-    proof.write_bytes(
-        gzip.compress(("\n".join(lines[1:]) + "\n").encode())
-    )  # drop the first step
+    proof.write_bytes(gzip.compress(("\n".join(lines[1:]) + "\n").encode()))  # drop the first step
     proc = run("verify", str(d))
     assert proc.returncode == 1
     assert "FAIL" in proc.stdout and "size 3" in proc.stdout
@@ -172,10 +161,7 @@ def test_verify_proof_by_hand(tmp_path):
 def test_bad_input_one_line_exit_2(args, tmp_path):
     proc = run("synth", *args, cwd=tmp_path)
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
-    assert (
-        proc.stderr.startswith("lbt: error: ")
-        and len(proc.stderr.strip().splitlines()) == 1
-    )
+    assert proc.stderr.startswith("lbt: error: ") and len(proc.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("what", ["missing", "empty-dir", "garbage"])
@@ -197,9 +183,7 @@ def test_ctrl_c_reports_what_was_established(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(
-        4.0
-    )  # sizes 4..7 are refuted within a few seconds; size 8 takes much longer
+    time.sleep(4.0)  # sizes 4..7 are refuted within a few seconds; size 8 takes much longer
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
@@ -217,3 +201,21 @@ def test_dont_cares_lower_the_cost():
     assert all(table(*x, 0) == (x[0] ^ x[1]) for x in [(0, 0), (0, 1), (1, 0), (1, 1)])
     proc = run("synth", "par:3", "--care", "0f,0f")
     assert proc.returncode == 2 and "masks" in proc.stderr
+
+
+def test_verify_rejects_a_tampered_separability_certificate(tmp_path):
+    from solvers.threshold_sat import SYMMETRY_BREAKING, synthesize_threshold
+
+    # without the eager "pairs" constraints the refutations of PAR_4 need learned clauses
+    r = synthesize_threshold("par:4", proof_dir=tmp_path, symmetry=set(SYMMETRY_BREAKING) - {"pairs", "pairs_output"})
+    assert r.proven and r.size == 3
+    certs = sorted(tmp_path.glob("*.certs.json"))
+    assert all(run("verify", str(c)).returncode == 0 for c in certs)
+    tampered = next(c for c in certs if json.loads(c.read_text())["learned"])
+    data = json.loads(tampered.read_text())
+    row, label, mult = data["learned"][0]["rows"][0]
+    data["learned"][0]["rows"][0] = [row, label, mult + 1]  # the equal-sum condition breaks
+    tampered.write_text(json.dumps(data))
+    proc = run("verify", str(tampered))
+    assert proc.returncode == 1 and "FAILED" in proc.stdout and "learned clause 1" in proc.stdout
+

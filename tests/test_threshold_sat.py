@@ -375,3 +375,32 @@ def test_option_validation(kw):
     with pytest.raises(SpecError) as exc:
         synthesize_threshold("maj:3", **kw)
     assert "\n" not in str(exc.value)
+
+
+def test_minimise_weights_keeps_columns_and_reaches_the_least_bound():
+    from circuits.threshold import ThresholdCircuit, ThresholdGate
+    from solvers.threshold_sat import bounded_separator, minimise_weights
+
+    # PAR_3 with inflated weights: gate a = MAJ_3 = [5x0 + 5x1 + 5x2 >= 10], out = [x0+x1+x2 - 2a >= 1] scaled by 7
+    inflated = ThresholdCircuit(
+        3,
+        (
+            ThresholdGate(((0, 5), (1, 5), (2, 5)), 10),
+            ThresholdGate(((0, 7), (1, 7), (2, 7), (3, -14)), 7),
+        ),
+        (4,),
+    )
+    small = minimise_weights(inflated)
+    assert (small.node_values() == inflated.node_values()).all()
+    assert [[u for u, _ in g.weights] for g in small.gates] == [[0, 1, 2], [0, 1, 2, 3]]
+    # each gate reaches the least bound W for which an exhaustive search finds a separator
+    values = inflated.node_values()
+    for i, g in enumerate(small.gates):
+        reads = [u for u, _ in g.weights]
+        pts = values[reads].T.tolist()
+        col = values[3 + i]
+        pos = [p for p, lab in zip(pts, col) if lab]
+        neg = [p for p, lab in zip(pts, col) if not lab]
+        w = max(abs(g.threshold), *(abs(x) for _, x in g.weights))
+        assert bounded_separator(pos, neg, w - 1) is None
+    assert small.max_weight == 2
