@@ -65,3 +65,16 @@ def test_unknown_extension_and_missing_file(tmp_path):
         load(tmp_path / "c.txt")
     with pytest.raises(FormatError):
         load(tmp_path / "missing.json")
+
+
+def test_atomic_write_gives_the_usual_permissions(tmp_path):
+    import os
+
+    from circuits.fileformat import write_text_atomic
+
+    umask = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "a.json", "{}\n")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o644
