@@ -131,9 +131,9 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
-from typing import Iterable, Sequence
+from itertools import combinations, pairwise
 
 from pysat.card import CardEnc, EncType
 from pysat.formula import IDPool
@@ -143,19 +143,19 @@ from circuits.errors import ArityError, SpecError, TooLargeError
 from circuits.truthtable import TruthTable, full_mask, var_mask
 
 __all__ = [
+    "DEFAULT_STRENGTHENINGS",
     "ENCODING",
     "ENCODING_VERSION",
     "MAX_SAT_INPUTS",
     "STRENGTHENINGS",
-    "DEFAULT_STRENGTHENINGS",
-    "Problem",
     "ChainEncoding",
+    "DecodeError",
+    "Problem",
     "encode",
-    "trivial_circuit",
+    "input_symmetries",
     "lower_bound",
     "max_useful_size",
-    "input_symmetries",
-    "DecodeError",
+    "trivial_circuit",
 ]
 
 #: Name and version of the encoding, recorded with every result.
@@ -199,12 +199,11 @@ class Problem:
         if not isinstance(self.basis, Basis):
             raise SpecError(f"basis must be a Basis, got {self.basis!r}")
         if self.target.n > MAX_SAT_INPUTS:
-            raise TooLargeError(
-                f"{self.target.n} inputs is too many for the SAT encoding (at most {MAX_SAT_INPUTS})"
-            )
-        if self.depth is not None:
-            if not isinstance(self.depth, int) or isinstance(self.depth, bool) or self.depth < 1:
-                raise SpecError(f"depth bound must be an integer >= 1, got {self.depth!r}")
+            raise TooLargeError(f"{self.target.n} inputs is too many for the SAT encoding (at most {MAX_SAT_INPUTS})")
+        if self.depth is not None and (
+            not isinstance(self.depth, int) or isinstance(self.depth, bool) or self.depth < 1
+        ):
+            raise SpecError(f"depth bound must be an integer >= 1, got {self.depth!r}")
         if self.care is not None:
             care = tuple(self.care)
             if len(care) != self.target.m:
@@ -629,7 +628,7 @@ class _Builder:
         return self.v("Z", i, a)
 
     def gate(self, i: int) -> None:
-        n, k = self.n, self.k
+        n = self.n
         ts = self.tuples[i]
         sel = [self.v("S", i, T) for T in ts]
         self.exactly_one(sel)
@@ -988,7 +987,7 @@ class _Builder:
         if s == 0:
             return
         for cls in input_symmetries(self.p):
-            for a, b in zip(cls, cls[1:]):
+            for a, b in pairwise(cls):
                 # A[a, i]: input a is read by one of gates 0..i
                 for i in range(s):
                     A = self.v("A", a, i)
@@ -1016,7 +1015,7 @@ class _Builder:
     def symlex(self) -> None:
         s = self.s
         for cls in input_symmetries(self.p):
-            for a, b in zip(cls, cls[1:]):
+            for a, b in pairwise(cls):
                 # the gates reading a, as a bit vector in gate order, are >= lexicographically
                 # those reading b: E[p] = "they agree on gates 0..p-1"
                 for i in range(s):
@@ -1029,7 +1028,7 @@ class _Builder:
                         self.add(eq + [-oa, -ob, nxt])
 
     def support(self) -> None:
-        p, n, s = self.p, self.n, self.s
+        p, s = self.p, self.s
         needed = set()
         for k in self.sat_outputs:
             needed.update(p.essential_inputs(k))

@@ -40,9 +40,10 @@ import multiprocessing
 import random
 import signal
 import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pysat.solvers import NoSuchSolverError, Solver, SolverNames
 
@@ -50,7 +51,6 @@ from circuits.boolean import MAX_FANIN, Basis, BooleanCircuit
 from circuits.errors import LbtError, SpecError, TooLargeError
 from circuits.fileformat import write_text_atomic
 from circuits.truthtable import TruthTable
-from solvers.interrupt import solve_limited
 from solvers.boolean_sat import (
     DEFAULT_STRENGTHENINGS,
     ENCODING,
@@ -63,20 +63,23 @@ from solvers.boolean_sat import (
     max_useful_size,
     trivial_circuit,
 )
+from solvers.interrupt import solve_limited
+from solvers.records import ProgressEvent, StepResult
+from solvers.search import Search, search_sizes
 
 __all__ = [
-    "MODELS",
-    "SynthesisResult",
-    "StepResult",
-    "ProgressEvent",
-    "WitnessError",
-    "ProofRejected",
-    "synthesize",
-    "solve_step",
-    "check_witness",
-    "solver_name",
-    "SLICE_CONFLICTS",
     "HELPER_DELAY",
+    "MODELS",
+    "SLICE_CONFLICTS",
+    "ProgressEvent",
+    "ProofRejected",
+    "StepResult",
+    "SynthesisResult",
+    "WitnessError",
+    "check_witness",
+    "solve_step",
+    "solver_name",
+    "synthesize",
 ]
 
 #: The circuit models :func:`synthesize` accepts (basis names of :mod:`circuits.boolean`).
@@ -123,53 +126,6 @@ def solver_name(name: str) -> str:
 
 
 # ------------------------------------------------------------------ records
-@dataclass(frozen=True)
-class StepResult:
-    """The outcome of one size: ``status`` is ``"sat"``, ``"unsat"``, ``"timeout"`` or ``"interrupted"``."""
-
-    size: int
-    status: str
-    seconds: float
-    variables: int
-    clauses: int
-    method: str
-    cnf_sha256: str | None = None
-    proof: dict[str, Any] | None = None
-    model: list[int] | None = field(default=None, repr=False, compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {
-            "size": self.size,
-            "status": self.status,
-            "method": self.method,
-            "seconds": round(self.seconds, 6),
-            "variables": self.variables,
-            "clauses": self.clauses,
-        }
-        if self.cnf_sha256 is not None:
-            d["cnf_sha256"] = self.cnf_sha256
-        if self.proof is not None:
-            d["proof"] = self.proof
-        return d
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    """Reported to the ``progress`` callback before (``status="solving"``) and after each size.
-
-    ``status`` is ``"solving"``, ``"sat"``, ``"unsat"``, ``"timeout"``, ``"interrupted"``
-    or ``"trivial"`` (size 0, no SAT call); ``seconds`` is the time of this size,
-    ``elapsed`` that of the whole search so far.
-    """
-
-    size: int
-    status: str
-    seconds: float
-    elapsed: float
-    variables: int = 0
-    clauses: int = 0
-
-
 @dataclass(frozen=True)
 class SynthesisResult:
     """The outcome of :func:`synthesize`.
@@ -283,12 +239,21 @@ def solve_step(
     if proof_dir is not None:
         first = deadline
         if jobs > 1:
-            first = time.monotonic() + HELPER_DELAY if deadline is None else min(deadline, time.monotonic() + HELPER_DELAY)
+            first = (
+                time.monotonic() + HELPER_DELAY if deadline is None else min(deadline, time.monotonic() + HELPER_DELAY)
+            )
         step = _proof_step(clauses, nv, size=size, solver=solver, deadline=first, proof_dir=proof_dir, name=name)
         if jobs <= 1 or step.status != "timeout" or (deadline is not None and time.monotonic() >= deadline):
             return step
         return _portfolio_proof_step(
-            clauses, nv, size=size, solver=solver, deadline=deadline, proof_dir=proof_dir, name=name, jobs=jobs,
+            clauses,
+            nv,
+            size=size,
+            solver=solver,
+            deadline=deadline,
+            proof_dir=proof_dir,
+            name=name,
+            jobs=jobs,
             spent=step.seconds,
         )
     t0 = time.monotonic()
@@ -453,13 +418,16 @@ def _portfolio_proof_step(
     spent: float,
 ) -> StepResult:
     """The proof run in a child process, raced by helpers that can only contribute a model."""
-    from solvers import proof as proof_mod  # noqa: PLC0415
+    from solvers import proof as proof_mod
 
     t0 = time.monotonic() - spent
     name = name or f"size{size}"
     ctx = multiprocessing.get_context("fork")
     conn, child = ctx.Pipe(duplex=False)
-    kwargs = dict(clauses=clauses, nv=nv, size=size, solver=solver, deadline=deadline, proof_dir=proof_dir, name=name)
+    kwargs = {
+        "clauses": clauses, "nv": nv, "size": size, "solver": solver,
+        "deadline": deadline, "proof_dir": proof_dir, "name": name,
+    }  # fmt: skip
     primary = ctx.Process(target=_proof_child_main, args=(child, kwargs), daemon=True)
     primary.start()
     child.close()
@@ -482,8 +450,14 @@ def _portfolio_proof_step(
                 if answer is not None and answer[0] == "sat":
                     sha = proof_mod.write_dimacs(clauses, Path(proof_dir) / f"{name}.cnf", nv)
                     result = StepResult(
-                        size, "sat", time.monotonic() - t0, nv, len(clauses), f"{method}:helper{h.index}",
-                        cnf_sha256=sha, model=answer[1],
+                        size,
+                        "sat",
+                        time.monotonic() - t0,
+                        nv,
+                        len(clauses),
+                        f"{method}:helper{h.index}",
+                        cnf_sha256=sha,
+                        model=answer[1],
                     )
                     break
     except KeyboardInterrupt:
@@ -513,7 +487,7 @@ def _proof_step(
     proof_dir: str | Path,
     name: str | None,
 ) -> StepResult:
-    from solvers import proof as proof_mod  # noqa: PLC0415 (heavy import, only with proofs)
+    from solvers import proof as proof_mod
 
     t0 = time.monotonic()
     method = f"lrat:{solver}"
@@ -583,13 +557,17 @@ def check_witness(circuit: BooleanCircuit, problem: Problem, size: int | None = 
     """Raise :class:`WitnessError` unless ``circuit`` computes the target on its care rows,
     over the right basis, within the depth bound and (if given) with ``size`` gates."""
     if circuit.n != problem.n or circuit.num_outputs != problem.m:
-        raise WitnessError(f"witness has {circuit.n} inputs and {circuit.num_outputs} outputs, expected {problem.n} and {problem.m}")
+        raise WitnessError(
+            f"witness has {circuit.n} inputs and {circuit.num_outputs} outputs, expected {problem.n} and {problem.m}"
+        )
     if circuit.basis != problem.basis:
         raise WitnessError(f"witness is over {circuit.basis.label}, expected {problem.basis.label}")
     table = circuit.truth_table()
     for k in range(problem.m):
         if not problem.agrees(k, table.outputs[k]):
-            raise WitnessError(f"witness output {k} computes {table.output(k).hex()}, target {problem.target.output(k).hex()}")
+            raise WitnessError(
+                f"witness output {k} computes {table.output(k).hex()}, target {problem.target.output(k).hex()}"
+            )
     if problem.care is None and not circuit.computes(problem.target):
         raise WitnessError("witness does not compute the target")
     if problem.depth is not None and circuit.depth > problem.depth:
@@ -663,7 +641,7 @@ def synthesize(
     """
     spec_name = None
     if isinstance(target, str):
-        from circuits.targets import target as lookup  # noqa: PLC0415 (import on use)
+        from circuits.targets import target as lookup
 
         t = lookup(target)
         spec_name, table = t.spec, t.table
@@ -680,9 +658,8 @@ def synthesize(
     _check_int(max_size, "max_size", 0)
     _check_int(start, "start", 0)
     _check_int(jobs, "jobs", 1)
-    if timeout is not None:
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-            raise SpecError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
+        raise SpecError(f"timeout must be a positive number of seconds, got {timeout!r}")
     canonical = solver_name(solver)
     if timeout is not None and canonical in _ONE_SHOT:
         raise SpecError(f"solver {canonical} cannot be time-limited; use another solver or no timeout")
@@ -699,7 +676,7 @@ def synthesize(
     if model == "mono" and not problem.is_monotone_extendable():
         raise SpecError("target is not monotone (on its care rows): no monotone circuit computes it")
     if proof_dir is not None:
-        from solvers.proof import available_solvers  # noqa: PLC0415 (heavy import, only with proofs)
+        from solvers.proof import available_solvers
 
         if canonical not in available_solvers():
             raise SpecError(
@@ -711,76 +688,50 @@ def synthesize(
     deadline = None if timeout is None else t_start + float(timeout)
     lb, reason = lower_bound(problem)
     first = lb if start is None else max(start, lb)
-    cap = max_useful_size(problem)
-    steps: list[StepResult] = []
-    found: BooleanCircuit | None = None
-    size_found: int | None = None
-    timed_out = interrupted = infeasible = False
+    name_base = spec_name or f"tt_{table.n}_{table.hex()}"
 
-    def emit(size: int, status: str, seconds: float, nv: int = 0, nc: int = 0) -> None:
+    def try_size(size: int) -> tuple[StepResult, BooleanCircuit | None]:
+        t0 = time.monotonic()
+        enc = encode(problem, size, strengthenings=chosen)
         if progress is not None:
-            progress(ProgressEvent(size, status, seconds, time.monotonic() - t_start, nv, nc))
+            progress(ProgressEvent(size, "solving", time.monotonic() - t0, t0 - t_start, enc.nv, len(enc.clauses)))
+        step = solve_step(
+            enc.clauses,
+            enc.nv,
+            size=size,
+            solver=canonical,
+            deadline=deadline,
+            proof_dir=proof_dir,
+            name=_step_name(name_base, model, fanin, depth, problem.care, size),
+            jobs=jobs,
+        )
+        if proof_dir is None:
+            step = replace(step, cnf_sha256=_cnf_sha256(enc.clauses, enc.nv))
+        if step.status != "sat":
+            return step, None
+        assert step.model is not None
+        circuit = enc.decode(step.model)
+        check_witness(circuit, problem, size)
+        return step, circuit
 
     if lb == 0:
         circuit = trivial_circuit(problem)
         assert circuit is not None
         check_witness(circuit, problem, 0)
-        found, size_found = circuit, 0
-        emit(0, "trivial", 0.0)
+        if progress is not None:
+            progress(ProgressEvent(0, "trivial", 0.0, 0.0))
+        search = Search((), circuit, 0, 0, True, False, False, False)
     else:
-        size = first
-        try:
-            while True:
-                if max_size is not None and size > max_size:
-                    break
-                if cap is not None and size > cap:
-                    infeasible = True
-                    break
-                if deadline is not None and time.monotonic() >= deadline:
-                    timed_out = True
-                    break
-                t0 = time.monotonic()
-                enc = encode(problem, size, strengthenings=chosen)
-                emit(size, "solving", time.monotonic() - t0, enc.nv, len(enc.clauses))
-                name = _step_name(spec_name or f"tt_{table.n}_{table.hex()}", model, fanin, depth, problem.care, size)
-                step = solve_step(
-                    enc.clauses,
-                    enc.nv,
-                    size=size,
-                    solver=canonical,
-                    deadline=deadline,
-                    proof_dir=proof_dir,
-                    name=name,
-                    jobs=jobs,
-                )
-                if proof_dir is None:
-                    step = _with_hash(step, enc)
-                steps.append(step)
-                emit(size, step.status, step.seconds, enc.nv, len(enc.clauses))
-                if step.status == "sat":
-                    assert step.model is not None
-                    circuit = enc.decode(step.model)
-                    check_witness(circuit, problem, size)
-                    found, size_found = circuit, size
-                    break
-                if step.status == "timeout":
-                    timed_out = True
-                    break
-                if step.status == "interrupted":
-                    interrupted = True
-                    break
-                size += 1
-        except KeyboardInterrupt:
-            interrupted = True
-
-    refutations = tuple(s for s in steps if s.status == "unsat")
-    refuted = {s.size for s in refutations}
-    bound = lb
-    while bound in refuted:
-        bound += 1
-    proven = (size_found is not None and bound == size_found) or infeasible
-    if infeasible and not all(x in refuted for x in range(lb, cap + 1)):
-        infeasible, proven = False, False
+        search = search_sizes(
+            try_size,
+            lb=lb,
+            first=first,
+            cap=max_useful_size(problem),
+            max_size=max_size,
+            deadline=deadline,
+            started=t_start,
+            progress=progress,
+        )
     return SynthesisResult(
         target=spec_name if spec_name is not None else f"tt:{table.n}:{table.hex()}",
         table=table.hex(),
@@ -792,18 +743,18 @@ def synthesize(
         depth=depth,
         solver=canonical,
         strengthenings=tuple(s for s in STRENGTHENINGS if s in chosen),
-        size=size_found,
-        proven=proven,
-        lower_bound=bound,
+        size=search.size,
+        proven=search.proven,
+        lower_bound=search.lower_bound,
         bound_reason=reason,
         start=first,
-        circuit=found,
-        refutations=refutations,
-        steps=tuple(steps),
+        circuit=search.witness,
+        refutations=search.refutations,
+        steps=search.steps,
         seconds=time.monotonic() - t_start,
-        timed_out=timed_out,
-        interrupted=interrupted,
-        infeasible=infeasible,
+        timed_out=search.timed_out,
+        interrupted=search.interrupted,
+        infeasible=search.infeasible,
         max_size=max_size,
         proofs=proof_dir is not None,
         jobs=jobs,
@@ -820,18 +771,3 @@ def _step_name(spec: str, model: str, fanin: int, depth: int | None, care: tuple
     if care is not None:
         tag += "-dc" + hashlib.sha256(repr(care).encode()).hexdigest()[:8]
     return f"{base}-{tag}-s{size}"
-
-
-def _with_hash(step: StepResult, enc) -> StepResult:
-    """Attach the SHA-256 of the DIMACS text to an in-memory step (cheap next to solving)."""
-    return StepResult(
-        size=step.size,
-        status=step.status,
-        seconds=step.seconds,
-        variables=step.variables,
-        clauses=step.clauses,
-        method=step.method,
-        cnf_sha256=_cnf_sha256(enc.clauses, enc.nv),
-        proof=step.proof,
-        model=step.model,
-    )

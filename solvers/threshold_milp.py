@@ -39,7 +39,8 @@ import numpy as np
 
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
-from solvers.synthesis import ProgressEvent, StepResult
+from solvers.records import ProgressEvent, StepResult
+from solvers.search import search_sizes
 from solvers.threshold_sat import (
     SYMMETRY_BREAKING,
     ThresholdOptions,
@@ -251,46 +252,27 @@ def synthesize_milp(
     deadline = None if timeout is None else t_start + timeout
     lb, reason = lower_bound(table)
     first = lb if start is None else max(start, lb)
-    cap = max_useful_size(table, options)
-    steps = []
-    found = None
-    size_found = None
-    timed_out = interrupted = False
-    size = first
-    try:
-        while True:
-            if max_size is not None and size > max_size:
-                break
-            if cap is not None and size > cap:
-                break
-            if deadline is not None and time.monotonic() >= deadline:
-                timed_out = True
-                break
-            t0 = time.monotonic()
-            if progress is not None:
-                progress(ProgressEvent(size, "solving", 0.0, t0 - t_start))
-            limit = None if deadline is None else deadline - t0
-            status, circuit = solve_milp_size(table, size, options, limit)
-            step = StepResult(
-                size=size,
-                status=status,
-                seconds=time.monotonic() - t0,
-                variables=0,
-                clauses=0,
-                method="milp:highs",
-            )
-            steps.append(step)
-            if progress is not None:
-                progress(ProgressEvent(size, status, step.seconds, time.monotonic() - t_start))
-            if status == "sat":
-                found, size_found = circuit, size
-                break
-            if status != "infeasible":
-                timed_out = status == "timeout"
-                break
-            size += 1
-    except KeyboardInterrupt:
-        interrupted = True
+
+    def try_size(size: int) -> tuple[StepResult, ThresholdCircuit | None]:
+        t0 = time.monotonic()
+        if progress is not None:
+            progress(ProgressEvent(size, "solving", 0.0, t0 - t_start))
+        limit = None if deadline is None else deadline - t0
+        status, circuit = solve_milp_size(table, size, options, limit)
+        return StepResult(size, status, time.monotonic() - t0, 0, 0, "milp:highs"), circuit
+
+    # "infeasible" from a floating-point MILP is not a refutation: the search goes on but proves nothing
+    search = search_sizes(
+        try_size,
+        lb=lb,
+        first=first,
+        cap=max_useful_size(table, options),
+        max_size=max_size,
+        deadline=deadline,
+        started=t_start,
+        progress=progress,
+        next_on=frozenset({"infeasible"}),
+    )
     sym = ("output_last",) + (("normal",) if options.max_weight is None else ())
     return ThresholdSynthesisResult(
         target=spec,
@@ -303,17 +285,17 @@ def synthesize_milp(
         depth=options.depth,
         solver="highs",
         strengthenings=tuple(x for x in SYMMETRY_BREAKING if x in sym),
-        size=size_found,
+        size=search.size,
         proven=False,
         lower_bound=lb,
         bound_reason=reason,
         start=first,
-        circuit=found,
+        circuit=search.witness,
         refutations=(),
-        steps=tuple(steps),
+        steps=search.steps,
         seconds=time.monotonic() - t_start,
-        timed_out=timed_out,
-        interrupted=interrupted,
+        timed_out=search.timed_out,
+        interrupted=search.interrupted,
         infeasible=False,
         max_size=max_size,
         proofs=False,

@@ -137,7 +137,9 @@ from circuits.linsep import Inseparability, Separator, separate
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
 from solvers.interrupt import solve_limited
-from solvers.synthesis import ProgressEvent, StepResult, SynthesisResult
+from solvers.records import ProgressEvent, StepResult
+from solvers.search import search_sizes
+from solvers.synthesis import SynthesisResult
 
 __all__ = [
     "ENCODING",
@@ -1516,88 +1518,59 @@ def synthesize_threshold(
     deadline = None if timeout is None else t_start + float(timeout)
     lb, reason = lower_bound(table)
     first = lb if start is None else max(start, lb)
-    cap = max_useful_size(table, options)
-    steps: list = []
-    found: ThresholdCircuit | None = None
-    size_found: int | None = None
-    timed_out = interrupted = infeasible = False
 
-    def emit(size: int, status: str, seconds: float, nv: int = 0, nc: int = 0) -> None:
+    def try_size(size: int) -> tuple[StepResult, ThresholdCircuit | None]:
+        t0 = time.monotonic()
+        enc = encode(table, size, options, sym)
         if progress is not None:
-            progress(ProgressEvent(size, status, seconds, time.monotonic() - t_start, nv, nc))
-
-    size = first
-    try:
-        while True:
-            if max_size is not None and size > max_size:
-                break
-            if cap is not None and size > cap:
-                infeasible = True
-                break
-            if deadline is not None and time.monotonic() >= deadline:
-                timed_out = True
-                break
-            t0 = time.monotonic()
-            enc = encode(table, size, options, sym)
-            emit(size, "solving", 0.0, enc.num_vars, len(enc.clauses))
-            stored = None if proof_dir is None else _recheck_stored(enc, spec, proof_dir)
-            if stored is not None:
-                step = StepResult(
-                    size, "unsat", time.monotonic() - t0, enc.num_vars, stored["num_clauses"],
-                    "proof:cadical195:stored", stored["cnf_sha256"], stored,
-                )  # fmt: skip
-                steps.append(step)
-                emit(size, "unsat", step.seconds, enc.num_vars, stored["num_clauses"])
-                size += 1
-                continue
-            outcome = solve_size(enc, deadline=deadline)
-            clauses = outcome.final_clauses(enc)
-            status = {"sat": "sat", "unsat": "unsat"}.get(outcome.status, "timeout")
-            if outcome.status == "unknown" and not (deadline is not None and time.monotonic() >= deadline):
-                status = "interrupted"
-            proof_info: dict[str, Any] | None = None
-            method_name = "lazy:cadical195"
-            if status == "unsat" and proof_dir is not None:
-                status, proof_info = _prove_size(enc, spec, outcome, clauses, proof_dir, deadline)
-                method_name = "proof:cadical195"
+            progress(ProgressEvent(size, "solving", 0.0, t0 - t_start, enc.num_vars, len(enc.clauses)))
+        stored = None if proof_dir is None else _recheck_stored(enc, spec, proof_dir)
+        if stored is not None:
             step = StepResult(
-                size=size,
-                status=status,
-                seconds=time.monotonic() - t0,
-                variables=enc.num_vars,
-                clauses=len(clauses),
-                method=method_name,
-                cnf_sha256=(proof_info or {}).get("cnf_sha256") or _dimacs_sha256(clauses, enc.num_vars),
-                proof=proof_info,
-            )
-            steps.append(step)
-            emit(size, status, step.seconds, enc.num_vars, len(clauses))
-            if status == "sat":
-                assert outcome.circuit is not None
-                check_witness(outcome.circuit, table, options)
-                if outcome.circuit.size != size:
-                    raise WitnessError(f"witness has {outcome.circuit.size} gates, expected {size}")
-                found, size_found = minimise_weights(outcome.circuit), size
-                check_witness(found, table, options)
-                break
-            if status == "timeout":
-                timed_out = True
-                break
-            if status == "interrupted":
-                interrupted = True
-                break
-            size += 1
-    except KeyboardInterrupt:
-        interrupted = True
+                size, "unsat", time.monotonic() - t0, enc.num_vars, stored["num_clauses"],
+                "proof:cadical195:stored", stored["cnf_sha256"], stored,
+            )  # fmt: skip
+            return step, None
+        outcome = solve_size(enc, deadline=deadline)
+        clauses = outcome.final_clauses(enc)
+        status = {"sat": "sat", "unsat": "unsat"}.get(outcome.status, "timeout")
+        if outcome.status == "unknown" and not (deadline is not None and time.monotonic() >= deadline):
+            status = "interrupted"
+        proof_info: dict[str, Any] | None = None
+        method_name = "lazy:cadical195"
+        if status == "unsat" and proof_dir is not None:
+            status, proof_info = _prove_size(enc, spec, outcome, clauses, proof_dir, deadline)
+            method_name = "proof:cadical195"
+        step = StepResult(
+            size=size,
+            status=status,
+            seconds=time.monotonic() - t0,
+            variables=enc.num_vars,
+            clauses=len(clauses),
+            method=method_name,
+            cnf_sha256=(proof_info or {}).get("cnf_sha256") or _dimacs_sha256(clauses, enc.num_vars),
+            proof=proof_info,
+        )
+        if status != "sat":
+            return step, None
+        assert outcome.circuit is not None
+        check_witness(outcome.circuit, table, options)
+        if outcome.circuit.size != size:
+            raise WitnessError(f"witness has {outcome.circuit.size} gates, expected {size}")
+        circuit = minimise_weights(outcome.circuit)
+        check_witness(circuit, table, options)
+        return step, circuit
 
-    refutations = tuple(st for st in steps if st.status == "unsat")
-    refuted = {st.size for st in refutations}
-    bound = lb
-    while bound in refuted:
-        bound += 1
-    proven = (size_found is not None and bound == size_found) or infeasible
-    if infeasible and not all(x in refuted for x in range(lb, cap + 1)):  # type: ignore[operator]
-        infeasible, proven = False, False
+    search = search_sizes(
+        try_size,
+        lb=lb,
+        first=first,
+        cap=max_useful_size(table, options),
+        max_size=max_size,
+        deadline=deadline,
+        started=t_start,
+        progress=progress,
+    )
     return ThresholdSynthesisResult(
         target=spec,
         table=table.hex(),
@@ -1609,18 +1582,18 @@ def synthesize_threshold(
         depth=options.depth,
         solver="cadical195",
         strengthenings=tuple(x for x in SYMMETRY_BREAKING if x in sym),
-        size=size_found,
-        proven=proven,
-        lower_bound=bound,
+        size=search.size,
+        proven=search.proven,
+        lower_bound=search.lower_bound,
         bound_reason=reason,
         start=first,
-        circuit=found,  # type: ignore[arg-type]
-        refutations=refutations,
-        steps=tuple(steps),
+        circuit=search.witness,
+        refutations=search.refutations,
+        steps=search.steps,
         seconds=time.monotonic() - t_start,
-        timed_out=timed_out,
-        interrupted=interrupted,
-        infeasible=infeasible,
+        timed_out=search.timed_out,
+        interrupted=search.interrupted,
+        infeasible=search.infeasible,
         max_size=max_size,
         proofs=proof_dir is not None,
         layered=options.layered,
