@@ -136,6 +136,7 @@ from circuits.fileformat import write_text_atomic
 from circuits.linsep import Inseparability, Separator, separate
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
+from solvers.cnf import CnfBuilder, Lit, clauses_hash, forbid, negate
 from solvers.interrupt import solve_limited
 from solvers.records import ProgressEvent, StepResult
 from solvers.search import search_sizes
@@ -183,8 +184,6 @@ PAIRS_MAX_INPUTS = 7
 
 #: Those that stay sound with bounded weights.
 _BOUNDED_SAFE = frozenset({"output_last", "used", "order", "pairs", "pairs_output"})
-
-Lit = int | bool
 
 
 class WitnessError(RuntimeError):
@@ -304,116 +303,6 @@ class Encoding:
         return clauses_hash(self.clauses)
 
 
-def clauses_hash(clauses: Iterable[Sequence[int]]) -> str:
-    """SHA-256 of the clauses as DIMACS lines ``l1 l2 ... 0\\n`` (no header)."""
-    h = hashlib.sha256()
-    for c in clauses:
-        h.update((" ".join(map(str, c)) + " 0\n").encode())
-    return h.hexdigest()
-
-
-class _Builder:
-    def __init__(self) -> None:
-        self.top = 0
-        self.clauses: list[tuple[int, ...]] = []
-        self.unsat = False
-
-    def new(self) -> int:
-        self.top += 1
-        return self.top
-
-    def add(self, lits: Iterable[Lit]) -> None:
-        out: list[int] = []
-        for lit in lits:
-            if lit is True:
-                return
-            if lit is False:
-                continue
-            if -lit in out:
-                return
-            if lit not in out:
-                out.append(lit)
-        if not out:
-            # the empty clause: keep the CNF a plain clause list with a fresh unit pair
-            self.unsat = True
-            v = self.new()
-            self.clauses.append((v,))
-            self.clauses.append((-v,))
-            return
-        self.clauses.append(tuple(out))
-
-    def implies_and(self, cond: list[Lit], lit: Lit) -> None:
-        """cond[0] & cond[1] & ... -> lit."""
-        self.add([_neg(c) for c in cond] + [lit])
-
-    def and_var(self, a: Lit, b: Lit) -> Lit:
-        """A literal implying a & b (one direction suffices where it is used)."""
-        if a is False or b is False:
-            return False
-        if a is True:
-            return b
-        if b is True:
-            return a
-        v = self.new()
-        self.add([-v, a])
-        self.add([-v, b])
-        return v
-
-    def at_most(self, lits: list[Lit], k: int) -> None:
-        """Sequential counter (Sinz 2005): at most ``k`` of ``lits`` are true."""
-        xs = [x for x in lits if x is not False]
-        trues = sum(1 for x in xs if x is True)
-        xs = [x for x in xs if x is not True]
-        k -= trues
-        if k < 0:
-            self.add([])
-            return
-        if k >= len(xs):
-            return
-        if k == 0:
-            for x in xs:
-                self.add([-x])
-            return
-        s = [[self.new() for _ in range(k)] for _ in range(len(xs) - 1)]
-        # s[j][c]: at least c+1 of xs[0..j] are true
-        self.add([-xs[0], s[0][0]])
-        for c in range(1, k):
-            self.add([-s[0][c]])
-        for j in range(1, len(xs) - 1):
-            self.add([-xs[j], s[j][0]])
-            self.add([-s[j - 1][0], s[j][0]])
-            for c in range(1, k):
-                self.add([-xs[j], -s[j - 1][c - 1], s[j][c]])
-                self.add([-s[j - 1][c], s[j][c]])
-            self.add([-xs[j], -s[j - 1][k - 1]])
-        self.add([-xs[-1], -s[-1][k - 1]])
-
-    def lex_leq(self, cond: Lit, a: list[Lit], b: list[Lit]) -> None:
-        """cond -> a <=lex b (index 0 most significant)."""
-        if cond is False:
-            return
-        eq: Lit = cond
-        for k, (x, y) in enumerate(zip(a, b)):
-            # eq -> x <= y
-            self.add([_neg(eq), _neg(x), y])
-            if k == len(a) - 1:
-                break
-            if x is y or (isinstance(x, bool) and isinstance(y, bool) and x == y):
-                continue  # equal constants or the same literal: the prefix stays equal
-            nxt = self.new()
-            self.add([_neg(eq), _neg(x), _neg(y), nxt])
-            self.add([_neg(eq), x, y, nxt])
-            eq = nxt
-
-
-def _neg(lit: Lit) -> Lit:
-    if lit is True:
-        return False
-    if lit is False:
-        return True
-    return -lit
-
-
 def _distinct_output_functions(
     table: TruthTable,
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -459,7 +348,7 @@ def encode(
     fbits = [[(f >> r) & 1 for r in range(R)] for f in funcs]
     layered = options.layered
     depth = options.depth
-    b = _Builder()
+    b = CnfBuilder()
 
     single = m == 1 and "output_last" in sym
     # ---- output selection
@@ -516,7 +405,7 @@ def encode(
             if O[k][i] is False:
                 continue
             for r in range(R):
-                b.add([_neg(O[k][i]), G[i][r] if fbits[k][r] else _neg(G[i][r])])
+                b.add([negate(O[k][i]), G[i][r] if fbits[k][r] else negate(G[i][r])])
 
     # fan-in bound
     if options.fanin is not None:
@@ -528,32 +417,32 @@ def encode(
         D = depth
         for i in range(s):
             for l in range(1, D):
-                b.add([_neg(le[i][l]), le[i][l + 1]])
+                b.add([negate(le[i][l]), le[i][l + 1]])
             for j in range(i):
                 e = E[i][n + j]
                 for l in range(1, D + 1):
                     # reads j and depth(i) <= l  ->  depth(j) <= l - 1
-                    b.add([_neg(e), _neg(le[i][l]), le[j][l - 1]])
+                    b.add([negate(e), negate(le[i][l]), le[j][l - 1]])
 
     # layers
     if layered is not None:
         D = layered
         for i in range(s):
             for l in range(2, D):
-                b.add([_neg(ge[i][l + 1]), ge[i][l]])
+                b.add([negate(ge[i][l + 1]), ge[i][l]])
             if i + 1 < s:
                 for l in range(2, D + 1):
-                    b.add([_neg(ge[i][l]), ge[i + 1][l]])  # layers non-decreasing in gate order
+                    b.add([negate(ge[i][l]), ge[i + 1][l]])  # layers non-decreasing in gate order
             for u in range(n):
-                b.add([_neg(E[i][u]), _neg(ge[i][2])])  # reads an input -> layer 1
+                b.add([negate(E[i][u]), negate(ge[i][2])])  # reads an input -> layer 1
             for j in range(i):
                 e = E[i][n + j]
                 for l in range(1, D + 1):
                     # reads j -> (layer(i) >= l + 1  <->  layer(j) >= l)
-                    b.add([_neg(e), _neg(ge[i][l + 1]), ge[j][l]])
-                    b.add([_neg(e), ge[i][l + 1], _neg(ge[j][l])])
+                    b.add([negate(e), negate(ge[i][l + 1]), ge[j][l]])
+                    b.add([negate(e), ge[i][l + 1], negate(ge[j][l])])
             # a gate above layer 1 reads some gate (its depth is its layer)
-            b.add([_neg(ge[i][2])] + [E[i][n + j] for j in range(i)])
+            b.add([negate(ge[i][2])] + [E[i][n + j] for j in range(i)])
 
     # ---------------- symmetry breaking
     if "output_last" in sym and not single:
@@ -569,7 +458,7 @@ def encode(
         b.add(output_lits(i) + lits)
 
     def differs_from(i: int, bits: Sequence[int]) -> list[Lit]:
-        return [_neg(G[i][r]) if bits[r] else G[i][r] for r in range(R)]
+        return [negate(G[i][r]) if bits[r] else G[i][r] for r in range(R)]
 
     if "nontrivial" in sym:
         zero = [0] * R
@@ -586,7 +475,7 @@ def encode(
     if "normal" in sym:
         for i in range(s):
             if G[i][0] is not False:
-                non_output_clause(i, [_neg(G[i][0])])
+                non_output_clause(i, [negate(G[i][0])])
 
     if "fanin2" in sym:
         for i in range(s):
@@ -594,13 +483,13 @@ def encode(
             non_output_clause(i, lits)
             if layered is None:
                 for u in sorted(E[i]):
-                    non_output_clause(i, [_neg(E[i][u])] + [E[i][v] for v in sorted(E[i]) if v != u])
+                    non_output_clause(i, [negate(E[i][u])] + [E[i][v] for v in sorted(E[i]) if v != u])
 
     def same_layer_lits(i: int, j: int) -> list[Lit]:
         """Literals one of which is true when gates i < j are in different layers."""
         out: list[Lit] = []
         for l in range(2, layered + 1):
-            out.append(b.and_var(ge[j][l], _neg(ge[i][l])))
+            out.append(b.and_var(ge[j][l], negate(ge[i][l])))
         return out
 
     if "distinct" in sym:
@@ -616,7 +505,7 @@ def encode(
                         continue
                     z = b.new()
                     b.add([-z, x, y])
-                    b.add([-z, _neg(x), _neg(y)])
+                    b.add([-z, negate(x), negate(y)])
                     diff.append(z)
                 if layered is not None:
                     diff = diff + same_layer_lits(i, j)
@@ -637,7 +526,7 @@ def encode(
                 cond: Lit = b.new()
                 b.add([cond] + same_layer_lits(i, i + 1))
             else:
-                cond = _neg(E[i + 1][n + i])
+                cond = negate(E[i + 1][n + i])
             b.lex_leq(cond, key_i, key_j)
 
     if "pairs" in sym or "pairs_output" in sym:
@@ -655,7 +544,7 @@ def encode(
                 else:
                     v = b.new()
                     for pat in _EQUAL_SUM_PATTERNS:
-                        b.add([-v] + [_forbid(x, val) for x, val in zip(cols, pat)])
+                        b.add([-v] + [forbid(x, val) for x, val in zip(cols, pat)])
                     dist[key] = v
             return dist[key]
 
@@ -664,10 +553,10 @@ def encode(
                 continue  # pairs_output: only gates with a fixed column
             for q, ((a, bb), (c, d)) in enumerate(quads):
                 for (p0, p1), (n0, n1) in (((a, bb), (c, d)), ((c, d), (a, bb))):
-                    cond = [G[i][p0], G[i][p1], _neg(G[i][n0]), _neg(G[i][n1])]
+                    cond = [G[i][p0], G[i][p1], negate(G[i][n0]), negate(G[i][n1])]
                     if any(x is False for x in cond):
                         continue
-                    lits: list[Lit] = [_neg(x) for x in cond]
+                    lits: list[Lit] = [negate(x) for x in cond]
                     for j in range(i):
                         lits.append(b.and_var(distinguishes(j, q), E[i][n + j]))
                     b.add(lits)
@@ -760,11 +649,6 @@ def _lit_value(lit: Lit, model: np.ndarray) -> int:
     if lit is False:
         return 0
     return int(model[abs(lit)] if lit > 0 else 1 - model[abs(lit)])
-
-
-def _forbid(lit: Lit, value: int) -> Lit:
-    """The literal that is true iff ``lit`` does not have ``value``."""
-    return _neg(lit) if value else lit
 
 
 class _Values:
@@ -868,10 +752,10 @@ def _make_clause(
         if u not in read_set:
             lits.append(enc.E[gate][u])
     for r, label, _ in rows:
-        lits.append(_forbid(enc.G[gate][r], label))
+        lits.append(forbid(enc.G[gate][r], label))
         for u in reads:
             if u >= n:
-                lits.append(_forbid(enc.G[u - n][r], int(values.nodes[u][r])))
+                lits.append(forbid(enc.G[u - n][r], int(values.nodes[u][r])))
     out: list[int] = []
     for lit in lits:
         if lit is False:
