@@ -21,13 +21,14 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from circuits.errors import ArityError, FormatError, SpecError
-from circuits.fileformat import envelope_to_model, save, write_text_atomic
+from circuits.fileformat import save, write_text_atomic
 from circuits.targets import target
 from circuits.truthtable import TruthTable
 from lbt.app import JsonOpt, app, console, emit_json, err_console
 
 BOOLEAN_MODELS = ("b2", "aig", "mono")
-MODELS = (*BOOLEAN_MODELS, "thr")
+MODELS = (*BOOLEAN_MODELS, "thr", "relu")
+RELU_OUTPUTS = ("linear", "threshold", "relu")
 
 #: Exit code of a result whose minimality is not proven.
 EXIT_UNPROVEN = 3
@@ -108,6 +109,21 @@ def _run(spec: str, model: str, opts: dict[str, Any], proof: Path | None, progre
             jobs=opts["jobs"] or 1,
             care=opts["care"],
         )
+    if model == "relu":
+        from solvers.relu_sat import synthesize_relu
+
+        return synthesize_relu(
+            spec,
+            hidden_layers=1 if opts["hidden_layers"] is None else opts["hidden_layers"],
+            skip=bool(opts["skip"]),
+            output=opts["output_kind"] or "linear",
+            max_weight=opts["max_weight"],
+            max_size=opts["max_size"],
+            start=opts["start"],
+            timeout=opts["timeout"],
+            proof_dir=proof,
+            progress=progress,
+        )
     from solvers.threshold_sat import synthesize_threshold
 
     return synthesize_threshold(
@@ -177,15 +193,24 @@ def synth(
             help="b2/aig/mono: rows each output is constrained on, as a table in hex (1 = care; others are don't-cares); comma-separated per output."
         ),
     ] = None,
+    hidden_layers: Annotated[
+        int | None, typer.Option(help="relu: at most this many hidden layers (default 1).")
+    ] = None,
+    skip: Annotated[
+        bool | None, typer.Option("--skip/--no-skip", help="relu: skip connections from the inputs to later layers.")
+    ] = None,
+    output_kind: Annotated[
+        str | None, typer.Option("--output", help="relu: output neuron linear (default), threshold or relu.")
+    ] = None,
     proof: Annotated[
         Path | None,
         typer.Option(
             help="Write CNF, LRAT proof (and certificates) of every refuted size, the result record, and check them; re-running with the same DIR re-checks stored refutations instead of solving again."
         ),
     ] = None,
-    output: Annotated[
+    save_to: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the witness circuit (.json, .bench, .aag)."),
+        typer.Option("-o", "--save", help="Write the witness circuit (.json, .bench, .aag)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     json_: JsonOpt = False,
@@ -194,14 +219,17 @@ def synth(
     model = model.strip().lower()
     if model not in MODELS:
         raise SpecError(f"unknown model {model!r} (known: {', '.join(MODELS)})")
+    relu_only = {"hidden_layers": hidden_layers, "skip": skip, "output_kind": output_kind}
     if model in BOOLEAN_MODELS:
-        wrong = _given(layered=layered, max_weight=max_weight, method=method)
+        wrong = _given(layered=layered, max_weight=max_weight, method=method, **relu_only)
+    elif model == "thr":
+        wrong = _given(solver=solver, jobs=jobs, care=care, **relu_only)
     else:
-        wrong = _given(solver=solver, jobs=jobs, care=care)
+        wrong = _given(solver=solver, jobs=jobs, care=care, layered=layered, method=method, depth=depth, fanin=fanin)
     if wrong:
         raise SpecError(f"option --{wrong[0].replace('_', '-')} does not apply to --model {model}")
-    if output is not None and output.suffix.lower() not in (".json", ".bench", ".aag"):
-        raise SpecError(f"cannot write a circuit to {output}: use .json, .bench or .aag")
+    if save_to is not None and save_to.suffix.lower() not in (".json", ".bench", ".aag"):
+        raise SpecError(f"cannot write a circuit to {save_to}: use .json, .bench or .aag")
     care_masks = None
     if care is not None:
         table = target(spec).table
@@ -212,6 +240,7 @@ def synth(
     opts = {
         "depth": depth, "layered": layered, "max_weight": max_weight, "fanin": fanin, "max_size": max_size,
         "start": start, "timeout": timeout, "solver": solver, "jobs": jobs, "method": method, "care": care_masks,
+        "hidden_layers": hidden_layers, "skip": skip, "output_kind": output_kind,
     }  # fmt: skip
     with _Display(quiet or json_) as display:
         result = _run(spec, model, opts, proof, display)
@@ -221,18 +250,8 @@ def synth(
             proof / f"{_file_stem(record)}.result.json",
             json.dumps(record, indent=1) + "\n",
         )
-    if output is not None and result.circuit is not None:
-        save(
-            envelope_to_model(
-                {
-                    "format": "lbt",
-                    "version": 1,
-                    "model": _envelope_model(model),
-                    "circuit": record["witness"],
-                }
-            ),
-            output,
-        )
+    if save_to is not None and result.circuit is not None:
+        save(result.circuit, save_to)
     if json_:
         emit_json(record)
     else:
@@ -241,24 +260,24 @@ def synth(
             console.print(str(result.circuit))
         if proof is not None:
             console.print(f"proofs and result record in {proof}/ (check them with: lbt verify {proof})")
-        if output is not None and result.circuit is not None:
-            console.print(f"wrote {output}")
+        if save_to is not None and result.circuit is not None:
+            console.print(f"wrote {save_to}")
     if result.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     if not result.proven:
         raise typer.Exit(EXIT_UNPROVEN)
 
 
-def _envelope_model(model: str) -> str:
-    return "threshold" if model == "thr" else "boolean"
-
-
 def _file_stem(record: dict[str, Any]) -> str:
     """``maj_5-b2`` style name of a result record (target and model options)."""
     base = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(record["target"])).strip("_")[:80] or "target"
     parts = [base, record["model"]]
+    if record["model"] == "relu":
+        parts.append(f"l{record['hidden_layers']}" + ("-skip" if record["skip"] else "") + f"-{record['output']}")
     for key in ("fanin", "depth", "layered", "max_weight"):
         value = record.get(key)
+        if record["model"] == "relu" and key != "max_weight":
+            continue
         if value is not None and not (key == "fanin" and value == 2 and record["model"] != "thr"):
             parts.append(f"{key[0] if key != 'max_weight' else 'w'}{value}")
     return "-".join(parts)
@@ -268,13 +287,20 @@ def _file_stem(record: dict[str, Any]) -> str:
 def verify(
     path: Annotated[
         Path,
-        typer.Argument(help="A directory written by `lbt synth --proof DIR`, a *.result.json or a *.certs.json."),
+        typer.Argument(
+            help="A directory written by `lbt synth --proof DIR`, a *.result.json or a *.certs.json, "
+            "or a table spec (.toml) or store (.sqlite)."
+        ),
     ],
     json_: JsonOpt = False,
 ) -> None:
     """Re-check stored results: witnesses on all inputs, every proof and certificate, the proven claims."""
+    if path.suffix.lower() in (".toml", ".sqlite"):  # a table spec or its store
+        from lbt.table import verify_table
+
+        verify_table(path, json_)
+        return
     from solvers.audit import audit_file
-    from solvers.threshold_verify import verify_certificate
 
     if path.is_dir():
         results = sorted(path.glob("*.result.json"))
@@ -293,9 +319,11 @@ def verify(
     referenced = set()
     for p in results:
         for ref in json.loads(p.read_text()).get("refutations", []):
-            if isinstance(ref.get("proof"), dict) and "certificates_path" in ref["proof"]:
-                referenced.add(Path(ref["proof"]["certificates_path"]).name)
-    verdicts = [verify_certificate(p) for p in certs if p.name not in referenced]
+            proof = ref.get("proof") if isinstance(ref.get("proof"), dict) else {}
+            for r in proof.get("profiles", [proof]):
+                if isinstance(r, dict) and "certificates_path" in r:
+                    referenced.add(Path(str(r["certificates_path"])).name)
+    verdicts = [_verify_certificate(p) for p in certs if p.name not in referenced]
     failed = sum(not a.ok for a in audits) + sum(not v.verified for v in verdicts)
     if json_:
         emit_json(
@@ -317,6 +345,19 @@ def verify(
         console.print(f"verified {len(audits) + len(verdicts) - failed}, failed {failed}")
     if failed:
         raise typer.Exit(1)
+
+
+def _verify_certificate(path: Path) -> Any:
+    """Re-check a threshold or ReLU refutation certificate (by its ``format`` field)."""
+    from solvers import relu_verify, threshold_verify
+
+    try:
+        fmt = json.loads(path.read_text()).get("format")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError) as exc:
+        raise FormatError(f"cannot read certificate {path}: {exc}") from None
+    if fmt in relu_verify.CERTIFICATE_FORMATS:
+        return relu_verify.verify_certificate(path)
+    return threshold_verify.verify_certificate(path)
 
 
 @app.command("verify-proof")

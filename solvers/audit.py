@@ -24,6 +24,7 @@ so a result directory can be moved or copied.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,54 @@ def _boolean_checks(record: dict[str, Any], base: Path, table: TruthTable, check
     return [lower_bound(problem)[0], *verified]
 
 
+def _certified_refutations(
+    record: dict[str, Any],
+    base: Path,
+    checks: list,
+    verify: Callable[[Path], Any],
+    same_options: Callable[[dict[str, Any], int], bool],
+) -> list[int]:
+    """Sizes whose certificates (threshold or ReLU) re-check and state exactly the recorded claim."""
+    verified = []
+    for ref in record.get("refutations", []):
+        size = ref.get("size")
+        proof = ref.get("proof") or {}
+        records = proof["profiles"] if isinstance(proof.get("profiles"), list) else [proof]
+        paths = [r.get("certificates_path") for r in records if isinstance(r, dict)]
+        if not paths or None in paths:
+            checks.append((False, f"size {size}: no certificate stored (run synth with --proof DIR)"))
+            continue
+        reasons, good = [], True
+        for name in paths:
+            cert_path = base / Path(str(name)).name
+            verdict = verify(cert_path)
+            try:
+                cert = json.loads(cert_path.read_text())
+            except (OSError, ValueError):
+                cert = {}
+            claim = (
+                verdict.size == size
+                and cert.get("table") == record.get("table")
+                and cert.get("n") == record.get("n")
+                and same_options(cert.get("options") or {}, size)
+            )
+            good = good and verdict.verified and claim
+            reasons.append(
+                verdict.reason if claim else f"{cert_path.name} certifies another claim (size, table or options)"
+            )
+        checks.append((good, f"size {size}: " + "; ".join(reasons)))
+        if good:
+            verified.append(int(size))
+    return verified
+
+
+def _check_witness(checks: list, describe: Callable[[], str]) -> None:
+    try:
+        checks.append((True, describe()))
+    except Exception as exc:  # noqa: BLE001 - any failure of the witness is a failed check
+        checks.append((False, f"witness rejected: {exc}"))
+
+
 def _threshold_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> list[int]:
     from solvers.threshold_sat import ThresholdOptions, check_witness, lower_bound
     from solvers.threshold_verify import verify_certificate
@@ -176,39 +225,57 @@ def _threshold_checks(record: dict[str, Any], base: Path, table: TruthTable, che
     except LbtError as exc:
         raise _Fail(f"the record's options are malformed: {exc}") from None
     if record.get("witness") is not None:
-        try:
+
+        def describe() -> str:
             circuit = ThresholdCircuit.from_dict(record["witness"])
             check_witness(circuit, table, options)
             if circuit.size != record.get("size"):
                 raise ValueError(f"witness has {circuit.size} gates, record says {record.get('size')}")
-            checks.append(
-                (
-                    True,
-                    f"witness: {circuit.size} gates, max |weight| {circuit.max_weight}, exact on all rows",
-                )
-            )
-        except Exception as exc:  # noqa: BLE001 - any failure of the witness is a failed check
-            checks.append((False, f"witness rejected: {exc}"))
-    verified = []
-    for ref in record.get("refutations", []):
-        size = ref.get("size")
-        proof = ref.get("proof") or {}
-        if "certificates_path" not in proof:
-            checks.append(
-                (
-                    False,
-                    f"size {size}: no certificate stored (run synth with --proof DIR)",
-                )
-            )
-            continue
-        verdict = verify_certificate(base / Path(proof["certificates_path"]).name)
-        same = verdict.size == size and verdict.target == record.get("target")
-        checks.append((verdict.verified and same, f"size {size}: {verdict.reason}"))
-        if verdict.verified and same:
-            verified.append(int(size))
+            return f"witness: {circuit.size} gates, max |weight| {circuit.max_weight}, exact on all rows"
+
+        _check_witness(checks, describe)
+    verified = _certified_refutations(
+        record, base, checks, verify_certificate, lambda opts, size: opts == options.to_dict()
+    )
     lb, reason = lower_bound(table)
     checks.append((True, "lower bound recomputed: " + reason))
     return [lb, *verified]
+
+
+def _relu_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> list[int]:
+    from circuits.relu import ReLUNetwork
+    from solvers.relu_sat import ReLUOptions, check_witness
+    from solvers.relu_verify import verify_certificate
+
+    try:
+        options = ReLUOptions(
+            hidden_layers=record["hidden_layers"],
+            skip=record["skip"],
+            output=record["output"],
+            max_weight=record.get("max_weight"),
+        )
+    except (KeyError, LbtError) as exc:
+        raise _Fail(f"the record's options are malformed: {exc}") from None
+    if record.get("witness") is not None:
+
+        def describe() -> str:
+            net = ReLUNetwork.from_dict(record["witness"])
+            check_witness(net, table, options, record.get("size"))
+            return f"witness: {net.size} neurons, exact (Fractions) on all rows"
+
+        _check_witness(checks, describe)
+
+    def same_options(opts: dict[str, Any], size: int) -> bool:
+        # sizes 1 and 2 refuted for one hidden layer refute every depth (s neurons have depth <= s)
+        layers_ok = opts.get("hidden_layers") == options.hidden_layers or (
+            opts.get("hidden_layers") == 1 and size <= 2 and options.max_weight is None
+        )
+        same = all(opts.get(k) == getattr(options, k) for k in ("skip", "output", "max_weight"))
+        return layers_ok and same
+
+    verified = _certified_refutations(record, base, checks, verify_certificate, same_options)
+    checks.append((True, "lower bound: every network has an output neuron (size >= 1)"))
+    return [1, *verified]
 
 
 def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<record>") -> Audit:
@@ -224,6 +291,8 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
             lb, *verified = _boolean_checks(record, base, table, checks)
         elif model == "thr":
             lb, *verified = _threshold_checks(record, base, table, checks)
+        elif model == "relu":
+            lb, *verified = _relu_checks(record, base, table, checks)
         else:
             raise _Fail(f"cannot audit results of model {model!r}")
         size = record.get("size")

@@ -219,3 +219,37 @@ def test_verify_rejects_a_tampered_separability_certificate(tmp_path):
     proc = run("verify", str(tampered))
     assert proc.returncode == 1 and "FAILED" in proc.stdout and "learned clause 1" in proc.stdout
 
+
+
+def test_relu_disjointness_paper_construction_is_optimal(tmp_path):
+    # paper 002 (Thm 16) builds DISJ_d with d + 1 neurons (ReLU output); for d = 2, 3 neurons is the minimum
+    from circuits.relu import ReLUNetwork
+
+    d = tmp_path / "proofs"
+    proc, data = synth_json("disj:2", "--model", "relu", "--output", "relu", "--proof", str(d))
+    assert proc.returncode == 0, proc.stderr
+    assert data["size"] == 3 and data["proven"] and data["output"] == "relu"
+    assert ReLUNetwork.from_dict(data["witness"]).truth_table() == target("disj:2").table
+    assert run("verify", str(d)).returncode == 0
+    # tamper with the certificate of size 2: the directory no longer verifies
+    cert = next(p for p in d.glob("*_s2.certs.json"))
+    meta = json.loads(cert.read_text())
+    meta["size"] = 3
+    cert.write_text(json.dumps(meta))
+    assert run("verify", str(d)).returncode == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("par:2", "--model", "relu", "--hidden-layers", "0"),
+        ("par:2", "--model", "relu", "--output", "sigmoid"),
+        ("par:2", "--model", "relu", "--max-weight", "-1"),
+        ("par:2", "--model", "b2", "--skip"),
+        ("par:2", "--model", "relu", "--layered", "2"),
+    ],
+)
+def test_relu_bad_input(args):
+    proc = run("synth", *args)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert proc.stderr.startswith("lbt: error: ") and len(proc.stderr.strip().splitlines()) == 1
