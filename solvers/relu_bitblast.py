@@ -407,7 +407,7 @@ def synthesize_bounded(
         m=table.m,
         care=None,
         model="relu",
-        fanin=None,  # type: ignore[arg-type]
+        fanin=None,
         depth=options.hidden_layers + 1,
         solver="cadical195",
         strengthenings=("layer_order",),

@@ -1233,7 +1233,7 @@ def synthesize_relu(
         m=table.m,
         care=None,
         model="relu",
-        fanin=None,  # type: ignore[arg-type]
+        fanin=None,
         depth=options.hidden_layers + 1,
         solver="cadical195+highs",
         strengthenings=tuple(x for x in SYMMETRY_BREAKING if x in sym),

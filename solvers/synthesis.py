@@ -144,7 +144,7 @@ class SynthesisResult:
     m: int
     care: tuple[int, ...] | None
     model: str
-    fanin: int
+    fanin: int | None
     depth: int | None
     solver: str
     strengthenings: tuple[str, ...]

@@ -1462,7 +1462,7 @@ def synthesize_threshold(
         m=table.m,
         care=None,
         model="thr",
-        fanin=options.fanin,  # type: ignore[arg-type]
+        fanin=options.fanin,
         depth=options.depth,
         solver="cadical195",
         strengthenings=tuple(x for x in SYMMETRY_BREAKING if x in sym),
