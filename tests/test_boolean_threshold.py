@@ -192,3 +192,57 @@ def test_conversions_reject_other_models():
         boolean_to_threshold(ThresholdCircuit.single_gate(1, [1], 1))  # type: ignore[arg-type]
     with pytest.raises(ModelError):
         threshold_to_boolean(BooleanCircuit.from_gates(1, [], [0]))  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ the stated formulas, recomputed here
+@st.composite
+def two_input_b2_circuits(draw, max_inputs=4, max_gates=6):
+    """B2 circuits whose gates read two distinct nodes (no constants); outputs are plain nodes."""
+    n = draw(st.integers(2, max_inputs))
+    gates = []
+    for i in range(draw(st.integers(1, max_gates))):
+        a, b = draw(st.lists(st.integers(0, n + i - 1), min_size=2, max_size=2, unique=True))
+        gates.append((draw(st.sampled_from(list(Op2))), (a, b)))
+    outputs = draw(st.lists(st.integers(0, n + len(gates) - 1), min_size=1, max_size=3))
+    return BooleanCircuit.from_gates(n, gates, outputs)
+
+
+@SETTINGS
+@given(two_input_b2_circuits())
+def test_boolean_to_threshold_formula_from_op_costs(c):
+    """Size Σ cost(op) + (outputs that are inputs or cost-0 gates); depth with gate weights 0/1/2."""
+    r = boolean_to_threshold(c)
+    assert ref_threshold(r.result) == ref_boolean(c)
+    n = c.n
+    cost = [TWO_INPUT_COST[Op2(g.op)] for g in c.gates]
+    depth = [0] * n
+    for g, k in zip(c.gates, cost):
+        depth.append(k + max(depth[e.node] for e in g.inputs))  # cost 0/1/2 is also the depth 0/1/2
+    extra = {e.node for e in c.outputs if e.node < n or cost[e.node - n] == 0}
+    size_formula = sum(cost) + len(extra)
+    depth_formula = max([*depth[n:], *(depth[e.node] + (e.node in extra) for e in c.outputs)])
+    assert r.formula_size == size_formula and r.size <= size_formula
+    assert r.formula_depth == depth_formula and r.depth <= depth_formula
+
+
+@SETTINGS
+@given(threshold_circuits())
+def test_threshold_to_boolean_bound_from_weights(c):
+    """Size at most Σ_g β_g + (distinct outputs), β from the gate's weights as the module docstring states."""
+
+    def beta(g: ThresholdGate) -> int:
+        low = sum(w for _, w in g.weights if w < 0)
+        high = sum(w for _, w in g.weights if w > 0)
+        if not low < g.threshold <= high:
+            return 0  # constant
+        if len(g.weights) <= 2:
+            return 1
+        T = sum(abs(w).bit_count() for _, w in g.weights)
+        L = sum(abs(w) for _, w in g.weights).bit_length()
+        return 5 * T + 3 * L - 11
+
+    bound = sum(beta(g) for g in c.gates) + len(set(c.outputs))
+    r = threshold_to_boolean(c)
+    assert ref_boolean(r.result) == ref_threshold(c)
+    assert r.result.basis == B2 and all(len(g.inputs) == 2 for g in r.result.gates)
+    assert r.formula_size == bound and r.size <= bound

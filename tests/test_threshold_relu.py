@@ -242,3 +242,23 @@ def test_relu_to_threshold_rejects_non_boolean_outputs_and_bad_encoding():
         relu_to_threshold(ok, "ternary")
     with pytest.raises(LbtError):
         relu_to_threshold(ThresholdCircuit.single_gate(1, [1], 1))  # type: ignore[arg-type]
+
+
+@SETTINGS
+@given(boolean_relu_networks())
+def test_relu_to_threshold_size_is_the_stated_sum(net):
+    """Σ_v B_v + q (unary) and Σ_v ⌈log2(B_v + 1)⌉ + q (binary) over the encoded neurons.
+
+    Encoded: every ReLU neuron except an output neuron that no other neuron reads;
+    ``B_v`` its interval bound (soundness of the bounds is tested above).
+    """
+    bounds = neuron_bounds(net)
+    read = {u for v in net.neurons for u, _ in v.weights}
+    outs = set(net.outputs)
+    B = [
+        max(0, int(hi))
+        for i, (v, (_, hi)) in enumerate(zip(net.neurons, bounds))
+        if v.activation == "relu" and (net.n + i not in outs or net.n + i in read)
+    ]
+    assert relu_to_threshold(net, "unary").size == sum(B) + len(outs)
+    assert relu_to_threshold(net, "binary").size == sum(b.bit_length() for b in B) + len(outs)
