@@ -67,7 +67,7 @@ def from_json(text: str) -> CircuitModel:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FormatError(f"corrupt JSON: {exc.msg} at line {exc.lineno}") from None
+        raise FormatError(f"corrupt JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     return envelope_to_model(data)
 
 
