@@ -17,7 +17,8 @@ from rich.table import Table
 # command modules: importing one registers its commands on ``app``
 import lbt.geometry
 import lbt.reduce
-import lbt.synth  # noqa: F401
+import lbt.synth
+import lbt.table  # noqa: F401
 from circuits.dot import render, to_dot
 from circuits.errors import LbtError, SpecError
 from circuits.fileformat import load, write_text_atomic
@@ -208,7 +209,8 @@ def main() -> None:
     except Exception as exc:
         # click's (or typer's vendored click's) UsageError: exit code 2 and a message
         if getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message"):
-            print(f"lbt: error: {exc.format_message()}", file=sys.stderr)
+            message = exc.format_message() or "a command is needed (see the list above)"
+            print(f"lbt: error: {message}", file=sys.stderr)
             sys.exit(2)
         if type(exc).__name__ == "Abort":
             print("lbt: interrupted", file=sys.stderr)
