@@ -155,7 +155,7 @@ from circuits.linsep import Inseparability, threshold_function
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, Lit, clauses_hash, forbid, negate
-from solvers.interrupt import solve_limited
+from solvers.lazy import solve_lazily
 from solvers.records import ProgressEvent, StepResult
 from solvers.search import search_sizes
 from solvers.synthesis import SynthesisResult
@@ -192,7 +192,6 @@ OUTPUTS = ("linear", "relu", "threshold")
 
 #: Constraints of the base encoding, in the order of the module docstring.
 SYMMETRY_BREAKING = ("ltf_pairs", "cells", "alive", "normal", "order")
-
 
 
 class WitnessError(RuntimeError):
@@ -798,15 +797,13 @@ class _Checker:
     def __init__(self, enc: Encoding) -> None:
         self.enc = enc
         self.f = enc.fbits
-        self.queue: list[tuple[int, ...]] = []
-        self.learned: list[LearnedClause] = []
         self.ltf = _LTF_CACHE.setdefault(enc.n, {})
-        self.checks = 0
         self.lp_calls = 0
         self.network: ReLUNetwork | None = None
-        self.error: BaseException | None = None
-        self.deadline: float | None = None
-        self.expired = False
+
+    def learn(self, model: Sequence[int]) -> list[LearnedClause]:
+        """The theory of :func:`solvers.lazy.solve_lazily`: the clauses ``model`` violates."""
+        return self.check(model)
 
     def _value(self, lit: Lit, true: set[int]) -> int:
         if isinstance(lit, bool):
@@ -816,7 +813,6 @@ class _Checker:
     def check(self, model: Sequence[int]) -> list[LearnedClause]:
         from solvers.relu_verify import check_learned_clause
 
-        self.checks += 1
         enc = self.enc
         true = {lit for lit in model if lit > 0}
         k, R = enc.hidden, enc.rows
@@ -856,39 +852,6 @@ class _Checker:
         return new
 
 
-def _make_propagator(checker: _Checker):
-    from pysat.engines import Propagator
-
-    class _Prop(Propagator):
-        def __init__(self) -> None:
-            super().__init__()
-            self.is_lazy = True
-
-        def check_model(self, model: list[int]) -> bool:
-            if checker.error is not None or checker.expired:
-                return True
-            if checker.deadline is not None and time.monotonic() >= checker.deadline:
-                checker.expired = True  # the solver's answer is discarded
-                return True
-            try:
-                new = checker.check(model)
-            except BaseException as exc:  # noqa: BLE001 - re-raised after the solver returns
-                checker.error = exc
-                return True
-            for lc in new:
-                checker.learned.append(lc)
-                checker.queue.append(lc.clause)
-            return not new
-
-        def has_clause(self) -> bool:
-            return bool(checker.queue)
-
-        def add_clause(self) -> list[int]:
-            return list(checker.queue.pop(0))
-
-    return _Prop()
-
-
 def solve_size(enc: Encoding, *, deadline: float | None = None, slice_seconds: float = 0.5) -> SizeOutcome:
     """Run the lazy search for one size (see the module docstring).
 
@@ -897,12 +860,10 @@ def solve_size(enc: Encoding, *, deadline: float | None = None, slice_seconds: f
     slice; the outcome is then ``"unknown"`` with ``interrupted`` set.  Learned
     clauses are recorded in the order the solver received them.
     """
-    from pysat.solvers import Solver
-
     start = time.monotonic()
     out = SizeOutcome("unknown", enc.size)
     checker = _Checker(enc)
-    checker.deadline = deadline
+    run = None
     try:
         if enc.trivially_unsat:
             out.status = "unsat"
@@ -910,58 +871,25 @@ def solve_size(enc: Encoding, *, deadline: float | None = None, slice_seconds: f
         if enc.hidden == 0:  # no variables: check the one assignment directly
             new = checker.check([])
             if new:
-                checker.learned.extend(new)
+                out.learned = new
                 out.status = "unsat"
             else:
                 out.status, out.network = "sat", checker.network
             return out
-        solver = Solver(name="cadical195", bootstrap_with=[list(c) for c in enc.clauses])
-        connected = False
-        try:
-            solver.connect_propagator(_make_propagator(checker))
-            connected = True
-            obs = sorted({abs(x) for x in [*enc.S, *(a for col in enc.A for a in col)] if not isinstance(x, bool)})
-            for v in obs:
-                solver.observe(v)
-            budget = 2000
-            answer = None
-            while True:
-                now = time.monotonic()
-                if deadline is not None and now >= deadline:
-                    out.interrupted = True
-                    break
-                solver.conf_budget(budget)
-                answer = solve_limited(solver)
-                if checker.error is not None:
-                    raise checker.error
-                if checker.expired:
-                    out.interrupted = True
-                    break
-                if answer is not None:
-                    break
-                spent = max(time.monotonic() - now, 1e-3)
-                target = (
-                    slice_seconds if deadline is None else min(slice_seconds, max(deadline - time.monotonic(), 0.01))
-                )
-                budget = int(min(max(budget * target / spent, 100), budget * 4))
-            if not out.interrupted:
-                if answer is False:
-                    out.status = "unsat"
-                elif answer is True:
-                    checker.network = None
-                    if checker.check(solver.get_model()):
-                        raise WitnessError("the solver's final model fails the exact check")
-                    out.status, out.network = "sat", checker.network
-        except KeyboardInterrupt:
-            out.interrupted = True
-            out.status = "unknown"
-        finally:
-            if connected:
-                solver.disconnect_propagator()
-            solver.delete()
+        obs = sorted({abs(x) for x in [*enc.S, *(a for col in enc.A for a in col)] if not isinstance(x, bool)})
+        run = solve_lazily(enc.clauses, obs, checker, deadline=deadline, slice_seconds=slice_seconds)
+        out.learned = list(run.learned)
+        out.interrupted = run.interrupted
+        if run.answer is False:
+            out.status = "unsat"
+        elif run.answer is True:
+            assert run.model is not None
+            checker.network = None
+            if checker.check(run.model):
+                raise WitnessError("the solver's final model fails the exact check")
+            out.status, out.network = "sat", checker.network
     finally:
-        out.learned = list(checker.learned)
-        out.iterations = checker.checks
+        out.iterations = run.checks if run is not None else 1
         out.lp_calls = checker.lp_calls
         out.seconds = time.monotonic() - start
     if out.status == "sat":

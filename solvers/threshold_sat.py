@@ -137,7 +137,7 @@ from circuits.linsep import Inseparability, Separator, separate
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, Lit, clauses_hash, forbid, negate
-from solvers.interrupt import solve_limited
+from solvers.lazy import solve_lazily
 from solvers.records import ProgressEvent, StepResult
 from solvers.search import search_sizes
 from solvers.synthesis import SynthesisResult
@@ -1079,20 +1079,17 @@ def check_witness(circuit: ThresholdCircuit, table: TruthTable, options: Thresho
 
 
 class _LazyChecker:
-    """Checks complete assignments inside the solver (IPASIR-UP) and queues learned clauses."""
+    """Checks complete assignments exactly: every gate's labelled points must be separable."""
 
     def __init__(self, enc: Encoding, certs_per_gate: int) -> None:
         self.enc = enc
         self.limit = certs_per_gate
-        self.queue: list[tuple[int, ...]] = []
-        self.learned: list[LearnedClause] = []
-        self.checks = 0
-        self.error: BaseException | None = None
-        self.deadline: float | None = None
-        self.expired = False
+
+    def learn(self, model: Sequence[int]) -> list[LearnedClause]:
+        """The theory of :func:`solvers.lazy.solve_lazily`: the clauses ``model`` violates."""
+        return self.check(model)[2]
 
     def check(self, model: Sequence[int]) -> tuple[_Values, list[Separator | None], list[LearnedClause]]:
-        self.checks += 1
         values = _Values(self.enc, model)
         seps: list[Separator | None] = []
         new: list[LearnedClause] = []
@@ -1101,39 +1098,6 @@ class _LazyChecker:
             seps.append(sep)
             new.extend(learned)
         return values, seps, new
-
-
-def _make_propagator(checker: _LazyChecker):
-    from pysat.engines import Propagator
-
-    class _Prop(Propagator):
-        def __init__(self) -> None:
-            super().__init__()
-            self.is_lazy = True
-
-        def check_model(self, model: list[int]) -> bool:
-            if checker.error is not None or checker.expired:
-                return True
-            if checker.deadline is not None and time.monotonic() >= checker.deadline:
-                checker.expired = True  # the solver's answer is discarded
-                return True
-            try:
-                _, _, new = checker.check(model)
-            except BaseException as exc:  # noqa: BLE001 - re-raised after the solver returns
-                checker.error = exc
-                return True
-            for lc in new:
-                checker.learned.append(lc)
-                checker.queue.append(lc.clause)
-            return not new
-
-        def has_clause(self) -> bool:
-            return bool(checker.queue)
-
-        def add_clause(self) -> list[int]:
-            return list(checker.queue.pop(0))
-
-    return _Prop()
 
 
 def _observed(enc: Encoding) -> list[int]:
@@ -1162,8 +1126,6 @@ def solve_size(
     ``interrupted`` set.  The learned clauses are recorded in the order the solver
     received them.
     """
-    from pysat.solvers import Solver
-
     start = time.monotonic()
     out = SizeOutcome("unknown", enc.size)
     if enc.trivially_unsat:
@@ -1171,54 +1133,21 @@ def solve_size(
         out.seconds = time.monotonic() - start
         return out
     checker = _LazyChecker(enc, certs_per_gate)
-    checker.deadline = deadline
-    solver = Solver(name="cadical195", bootstrap_with=[list(c) for c in enc.clauses])
-    connected = False
-    try:
-        solver.connect_propagator(_make_propagator(checker))
-        connected = True
-        for v in _observed(enc):
-            solver.observe(v)
-        budget = 2000
-        while True:
-            now = time.monotonic()
-            if deadline is not None and now >= deadline:
-                out.interrupted = True
-                break
-            solver.conf_budget(budget)
-            answer = solve_limited(solver)
-            if checker.error is not None:
-                raise checker.error
-            if checker.expired:
-                out.interrupted = True
-                break
-            if answer is not None:
-                break
-            spent = max(time.monotonic() - now, 1e-3)
-            target = slice_seconds if deadline is None else min(slice_seconds, max(deadline - time.monotonic(), 0.01))
-            budget = int(min(max(budget * target / spent, 100), budget * 4))
-        else:  # pragma: no cover
-            answer = None
-        if not out.interrupted:
-            if answer is False:
-                out.status = "unsat"
-            elif answer is True:
-                values, seps, new = checker.check(solver.get_model())
-                if new:
-                    raise WitnessError("the solver's final model fails the separability check")
-                circuit = _build_circuit(enc, values, seps)  # type: ignore[arg-type]
-                check_witness(circuit, enc.table, enc.options)
-                out.status = "sat"
-                out.circuit = circuit
-    except KeyboardInterrupt:
-        out.interrupted = True
-        out.status = "unknown"
-    finally:
-        if connected:
-            solver.disconnect_propagator()
-        solver.delete()
-    out.learned = list(checker.learned)
-    out.iterations = checker.checks
+    run = solve_lazily(enc.clauses, _observed(enc), checker, deadline=deadline, slice_seconds=slice_seconds)
+    out.interrupted = run.interrupted
+    if run.answer is False:
+        out.status = "unsat"
+    elif run.answer is True:
+        assert run.model is not None
+        values, seps, new = checker.check(run.model)
+        if new:
+            raise WitnessError("the solver's final model fails the separability check")
+        circuit = _build_circuit(enc, values, seps)  # type: ignore[arg-type]
+        check_witness(circuit, enc.table, enc.options)
+        out.status = "sat"
+        out.circuit = circuit
+    out.learned = list(run.learned)
+    out.iterations = run.checks
     out.seconds = time.monotonic() - start
     return out
 
