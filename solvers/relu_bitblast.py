@@ -401,6 +401,7 @@ def synthesize_bounded(
         try_size, lb=1, first=first, max_size=max_size, deadline=deadline, started=t_start, progress=progress
     )
     return ReLUSynthesisResult(
+        **search.result_fields(),
         target=spec,
         table=table.hex(),
         n=table.n,
@@ -411,18 +412,9 @@ def synthesize_bounded(
         depth=options.hidden_layers + 1,
         solver="cadical195",
         strengthenings=("layer_order",),
-        size=search.size,
-        proven=search.proven,
-        lower_bound=search.lower_bound,
         bound_reason=f"every network has an output neuron; weights are integers in [-{options.max_weight}, {options.max_weight}]",
         start=first,
-        circuit=search.witness,
-        refutations=search.refutations,
-        steps=search.steps,
         seconds=time.monotonic() - t_start,
-        timed_out=search.timed_out,
-        interrupted=search.interrupted,
-        infeasible=False,
         max_size=max_size,
         proofs=proof_dir is not None,
         hidden_layers=options.hidden_layers,

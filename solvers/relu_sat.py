@@ -1155,6 +1155,7 @@ def synthesize_relu(
         upper = "exact one-hidden-layer search" if found is not None else ""
         engine = "patterns"
     return ReLUSynthesisResult(
+        **search.result_fields(),
         target=spec,
         table=table.hex(),
         n=table.n,
@@ -1165,18 +1166,9 @@ def synthesize_relu(
         depth=options.hidden_layers + 1,
         solver="cadical195+highs",
         strengthenings=tuple(x for x in SYMMETRY_BREAKING if x in sym),
-        size=search.size,
-        proven=search.proven,
-        lower_bound=search.lower_bound,
         bound_reason=reason,
         start=first,
-        circuit=found,
-        refutations=search.refutations,
-        steps=search.steps,
         seconds=time.monotonic() - t_start,
-        timed_out=search.timed_out,
-        interrupted=search.interrupted,
-        infeasible=False,
         max_size=max_size,
         proofs=proof_dir is not None,
         hidden_layers=options.hidden_layers,

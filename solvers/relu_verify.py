@@ -165,7 +165,7 @@ def _check_lp(enc: Any, cert: dict[str, Any], clause: Sequence[int]) -> None:
     seen: set[tuple] = set()
     for term in terms:
         if not isinstance(term, list) or not term or term[0] not in ("ge0", "gep", "act", "out"):
-            raise _Reject(f"term {term!r} is not [kind, i, r, m] (kind ge0, gep, act) or [\"out\", r, m]")
+            raise _Reject(f'term {term!r} is not [kind, i, r, m] (kind ge0, gep, act) or ["out", r, m]')
         if term[0] != "out":
             if len(term) != 4 or not _is_int(term[1]) or not _is_int(term[2]):
                 raise _Reject(f"malformed term {term!r}")
@@ -255,7 +255,9 @@ def _check_patterns(path: Path, data: dict[str, Any], cnf) -> int:
     from solvers.relu_sat import ENCODING, ENCODING_VERSION, ReLUOptions, clauses_hash, encode
 
     if data.get("encoding") != ENCODING or data.get("encoding_version") != ENCODING_VERSION:
-        raise _Reject(f"encoding {data.get('encoding')!r} v{data.get('encoding_version')!r} is not {ENCODING!r} v{ENCODING_VERSION}")
+        raise _Reject(
+            f"encoding {data.get('encoding')!r} v{data.get('encoding_version')!r} is not {ENCODING!r} v{ENCODING_VERSION}"
+        )
     learned, base_n = data.get("learned"), data.get("base_clauses")
     if not isinstance(learned, list) or not _is_int(base_n):
         raise _Reject("malformed certificate: learned or base_clauses")
@@ -295,7 +297,9 @@ def _check_bitblast(path: Path, data: dict[str, Any], cnf) -> int:
     from solvers.relu_sat import ReLUOptions, clauses_hash
 
     if data.get("encoding") != ENCODING or data.get("encoding_version") != ENCODING_VERSION:
-        raise _Reject(f"encoding {data.get('encoding')!r} v{data.get('encoding_version')!r} is not {ENCODING!r} v{ENCODING_VERSION}")
+        raise _Reject(
+            f"encoding {data.get('encoding')!r} v{data.get('encoding_version')!r} is not {ENCODING!r} v{ENCODING_VERSION}"
+        )
     try:
         table = TruthTable.from_hex(int(data["n"]), str(data["table"]))
         options = ReLUOptions.from_dict(data["options"])
@@ -349,7 +353,9 @@ def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict
     what = "encoding regenerated" + (f", {learned_n} learned clauses justified" if learned_n else "")
     return Verdict(
         True,
-        f"size {size} refuted: {what}, LRAT proof verified" if check_proof else f"size {size}: {what} (proof not checked)",
+        f"size {size} refuted: {what}, LRAT proof verified"
+        if check_proof
+        else f"size {size}: {what} (proof not checked)",
         str(path),
         target,
         size,

@@ -40,6 +40,20 @@ class Search:
     def refutations(self) -> tuple[StepResult, ...]:
         return tuple(s for s in self.steps if s.status == "unsat")
 
+    def result_fields(self) -> dict[str, Any]:
+        """The fields of :class:`solvers.synthesis.SynthesisResult` this search decides."""
+        return {
+            "size": self.size,
+            "proven": self.proven,
+            "lower_bound": self.lower_bound,
+            "circuit": self.witness,
+            "refutations": self.refutations,
+            "steps": self.steps,
+            "timed_out": self.timed_out,
+            "interrupted": self.interrupted,
+            "infeasible": self.infeasible,
+        }
+
 
 def search_sizes(
     try_size: Callable[[int], tuple[StepResult, Any]],

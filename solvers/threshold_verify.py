@@ -287,9 +287,7 @@ def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict
         if cnf.num_vars != enc.num_vars:
             raise _Reject(f"CNF declares {cnf.num_vars} variables, the encoding has {enc.num_vars}")
         if len(cnf.clauses) != base_n + len(learned):
-            raise _Reject(
-                f"CNF has {len(cnf.clauses)} clauses, expected {base_n} base + {len(learned)} learned"
-            )
+            raise _Reject(f"CNF has {len(cnf.clauses)} clauses, expected {base_n} base + {len(learned)} learned")
         for k, (a, b) in enumerate(zip(cnf.clauses[:base_n], enc.clauses)):
             if tuple(a) != tuple(b):
                 raise _Reject(f"CNF clause {k + 1} differs from the regenerated base encoding")
@@ -308,8 +306,15 @@ def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict
             if not result.verified:
                 raise _Reject(f"LRAT proof rejected: {result.reason}")
     except _Reject as exc:
-        return Verdict(False, str(exc), str(path), target, size if isinstance(size, int) else None,
-                       len(learned) if isinstance(learned, list) else 0, base_n if isinstance(base_n, int) else 0)
+        return Verdict(
+            False,
+            str(exc),
+            str(path),
+            target,
+            size if isinstance(size, int) else None,
+            len(learned) if isinstance(learned, list) else 0,
+            base_n if isinstance(base_n, int) else 0,
+        )
     except FormatError as exc:
         return Verdict(False, str(exc), str(path), target, size, len(learned), base_n)
     return Verdict(
