@@ -104,8 +104,9 @@ def _care(record: dict[str, Any], table: TruthTable) -> tuple[int, ...] | None:
 
 def _boolean_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> list[int]:
     from solvers.boolean_sat import Problem, encode, lower_bound
+    from solvers.cnf import dimacs_sha256
     from solvers.proof import verify_refutation
-    from solvers.synthesis import _cnf_sha256, check_witness
+    from solvers.synthesis import check_witness
 
     try:
         problem = Problem(
@@ -137,7 +138,7 @@ def _boolean_checks(record: dict[str, Any], base: Path, table: TruthTable, check
             checks.append((False, f"size {size}: no proof stored (run synth with --proof DIR)"))
             continue
         enc = encode(problem, int(size), strengthenings=chosen)
-        if _cnf_sha256(enc.clauses, enc.nv) != proof.get("cnf_sha256"):
+        if dimacs_sha256(enc.clauses, enc.nv) != proof.get("cnf_sha256"):
             checks.append(
                 (
                     False,

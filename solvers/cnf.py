@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 
-__all__ = ["CnfBuilder", "Lit", "clauses_hash", "forbid", "negate"]
+__all__ = ["CnfBuilder", "Lit", "clauses_hash", "dimacs_sha256", "forbid", "negate"]
 
 Lit = int | bool
 
@@ -20,6 +20,19 @@ def clauses_hash(clauses: Iterable[Sequence[int]]) -> str:
     h = hashlib.sha256()
     for c in clauses:
         h.update((" ".join(map(str, c)) + " 0\n").encode())
+    return h.hexdigest()
+
+
+def dimacs_sha256(clauses: Sequence[Sequence[int]], nv: int) -> str:
+    """SHA-256 of the DIMACS text ``solvers.proof.write_dimacs`` writes for these clauses.
+
+    The header declares ``max(nv, largest variable)`` variables; one clause per line.
+    """
+    h = hashlib.sha256()
+    nv = max([nv] + [abs(x) for c in clauses for x in c])
+    h.update(f"p cnf {nv} {len(clauses)}\n".encode())
+    for c in clauses:
+        h.update((" ".join(map(str, c)) + " 0\n" if c else "0\n").encode())
     return h.hexdigest()
 
 

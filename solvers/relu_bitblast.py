@@ -51,7 +51,7 @@ from typing import Any
 from circuits.errors import SpecError
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.truthtable import TruthTable
-from solvers.cnf import CnfBuilder, clauses_hash, negate
+from solvers.cnf import CnfBuilder, clauses_hash, dimacs_sha256, negate
 from solvers.records import ProgressEvent, StepResult
 from solvers.search import search_sizes
 
@@ -297,7 +297,7 @@ def synthesize_bounded(
     progress: Callable[[Any], None] | None = None,
 ):
     """Upward size search for the bounded-weight model; the driver behind ``synthesize_relu(max_weight=W)``."""
-    from solvers.relu_sat import ReLUSynthesisResult, _dimacs_sha256, _file_tag, check_witness, prove_clauses
+    from solvers.relu_sat import ReLUSynthesisResult, _file_tag, check_witness, prove_clauses
     from solvers.synthesis import solve_step
 
     if proof_dir is not None:
@@ -354,7 +354,7 @@ def synthesize_bounded(
             total_vars += nv
             total_clauses += len(clauses)
             step = solve_step([list(cl) for cl in clauses], nv, size=size, deadline=deadline)
-            hashes.append(step.cnf_sha256 or _dimacs_sha256(clauses, nv))
+            hashes.append(step.cnf_sha256 or dimacs_sha256(clauses, nv))
             if step.status == "sat":
                 net = _decode(table, widths, options, step.model or [])
                 check_witness(net, table, options, size, _layout(table.n, widths, options.skip)[1])

@@ -154,7 +154,7 @@ from circuits.errors import LbtError, SpecError, TooLargeError
 from circuits.linsep import Inseparability, threshold_function
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.truthtable import TruthTable
-from solvers.cnf import CnfBuilder, Lit, clauses_hash, forbid, negate
+from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate
 from solvers.lazy import solve_lazily
 from solvers.records import ProgressEvent, StepResult
 from solvers.search import search_sizes
@@ -932,15 +932,6 @@ def write_certificate(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _dimacs_sha256(clauses: Sequence[Sequence[int]], nv: int) -> str:
-    h = hashlib.sha256()
-    nv = max([nv] + [abs(x) for c in clauses for x in c])
-    h.update(f"p cnf {nv} {len(clauses)}\n".encode())
-    for c in clauses:
-        h.update((" ".join(map(str, c)) + " 0\n" if c else "0\n").encode())
-    return h.hexdigest()
-
-
 def prove_clauses(
     clauses: list[tuple[int, ...]],
     num_vars: int,
@@ -1124,7 +1115,7 @@ def synthesize_relu(
             variables=enc.num_vars,
             clauses=len(clauses),
             method=method_name,
-            cnf_sha256=(proof_info or {}).get("cnf_sha256") or _dimacs_sha256(clauses, enc.num_vars),
+            cnf_sha256=(proof_info or {}).get("cnf_sha256") or dimacs_sha256(clauses, enc.num_vars),
             proof=proof_info,
         )
         if status != "sat":

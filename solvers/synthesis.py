@@ -63,6 +63,7 @@ from solvers.boolean_sat import (
     max_useful_size,
     trivial_circuit,
 )
+from solvers.cnf import dimacs_sha256
 from solvers.interrupt import solve_limited
 from solvers.records import ProgressEvent, StepResult
 from solvers.search import Search, search_sizes
@@ -202,15 +203,6 @@ class SynthesisResult:
 
 
 # ------------------------------------------------------------------ one step
-def _cnf_sha256(clauses: list[list[int]], nv: int) -> str:
-    """SHA-256 of the DIMACS text ``p cnf nv len(clauses)`` + one clause per line."""
-    h = hashlib.sha256()
-    h.update(f"p cnf {nv} {len(clauses)}\n".encode())
-    for c in clauses:
-        h.update((" ".join(map(str, c)) + " 0\n" if c else "0\n").encode())
-    return h.hexdigest()
-
-
 def solve_step(
     clauses: list[list[int]],
     nv: int,
@@ -540,7 +532,7 @@ def _recheck_stored(journal: Path, clauses: list[list[int]], nv: int) -> dict[st
         record = Refutation.from_dict(json.loads(journal.read_text()))
     except (OSError, ValueError, LbtError):
         return None
-    if record.cnf_sha256 != _cnf_sha256(clauses, nv):
+    if record.cnf_sha256 != dimacs_sha256(clauses, nv):
         return None
     cnf, proof = journal.parent / record.cnf_path.name, journal.parent / record.proof_path.name
     check = verify_refutation(cnf, proof, cnf_sha256=record.cnf_sha256, proof_sha256=record.proof_sha256)
@@ -706,7 +698,7 @@ def synthesize(
             jobs=jobs,
         )
         if proof_dir is None:
-            step = replace(step, cnf_sha256=_cnf_sha256(enc.clauses, enc.nv))
+            step = replace(step, cnf_sha256=dimacs_sha256(enc.clauses, enc.nv))
         if step.status != "sat":
             return step, None
         assert step.model is not None

@@ -136,7 +136,7 @@ from circuits.fileformat import write_text_atomic
 from circuits.linsep import Inseparability, Separator, separate
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
-from solvers.cnf import CnfBuilder, Lit, clauses_hash, forbid, negate
+from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate
 from solvers.lazy import solve_lazily
 from solvers.records import ProgressEvent, StepResult
 from solvers.search import search_sizes
@@ -1361,7 +1361,7 @@ def synthesize_threshold(
             variables=enc.num_vars,
             clauses=len(clauses),
             method=method_name,
-            cnf_sha256=(proof_info or {}).get("cnf_sha256") or _dimacs_sha256(clauses, enc.num_vars),
+            cnf_sha256=(proof_info or {}).get("cnf_sha256") or dimacs_sha256(clauses, enc.num_vars),
             proof=proof_info,
         )
         if status != "sat":
@@ -1405,16 +1405,6 @@ def synthesize_threshold(
         max_weight=options.max_weight,
         method="lazy",
     )
-
-
-def _dimacs_sha256(clauses: Sequence[Sequence[int]], nv: int) -> str:
-    """SHA-256 of the DIMACS text ``p cnf nv len(clauses)`` + one clause per line (as written to disk)."""
-    h = hashlib.sha256()
-    nv = max([nv] + [abs(x) for c in clauses for x in c])
-    h.update(f"p cnf {nv} {len(clauses)}\n".encode())
-    for c in clauses:
-        h.update((" ".join(map(str, c)) + " 0\n").encode())
-    return h.hexdigest()
 
 
 def _prove_size(
