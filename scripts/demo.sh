@@ -27,6 +27,9 @@ echo
 echo "== IP_2 (inner product mod 2 of two 2-bit vectors) needs 2 threshold gates:"
 step synth ip:2 --model thr --proof out/proofs
 echo
+echo "== DISJ_2 needs 3 ReLU neurons (output included): paper 002's d+1 construction is optimal:"
+step synth disj:2 --model relu --output relu --proof out/proofs
+echo
 echo "== Everything stored can be re-checked without trusting the search:"
 step verify out/proofs
 echo
