@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import lzma
 import operator
 import os
@@ -71,6 +72,7 @@ import pysat.solvers
 import pysolvers
 
 from circuits.errors import FormatError, SpecError
+from circuits.fileformat import write_text_atomic
 from solvers.lrat import CHECKER_NAME, CheckResult, check_lrat, open_maybe_compressed
 
 __all__ = [
@@ -86,6 +88,7 @@ __all__ = [
     "renumber_lrat",
     "sha256_file",
     "verify_refutation",
+    "write_certificate",
     "write_dimacs",
 ]
 
@@ -655,3 +658,33 @@ def verify_refutation(
         if got != proof_sha256:
             return CheckResult(False, f"proof sha256 mismatch: file has {got}, record says {proof_sha256}", 0, line=0)
     return check_lrat(cnf_path, proof_path)
+
+
+def write_certificate(
+    path: Path | str,
+    fmt: str,
+    version: int,
+    header: dict[str, Any],
+    record: dict[str, Any],
+    learned: Iterable[Any],
+) -> str:
+    """Write the certificate file of a refutation (``NAME.certs.json``); return its SHA-256.
+
+    ``header`` states the claim (target, options, size, base encoding); ``record``
+    is the :meth:`Refutation.to_dict` of the LRAT proof, whose CNF and proof files
+    are named relative to the certificate; ``learned`` are the learned clauses,
+    each with a ``to_dict()`` holding its justification.
+    """
+    data = {
+        "format": fmt,
+        "version": version,
+        **header,
+        "cnf": Path(record["cnf_path"]).name,
+        "cnf_sha256": record["cnf_sha256"],
+        "proof": Path(record["proof_path"]).name,
+        "proof_sha256": record["proof_sha256"],
+        "learned": [lc.to_dict() for lc in learned],
+    }
+    text = json.dumps(data, separators=(",", ":")) + "\n"
+    write_text_atomic(path, text)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -139,7 +139,6 @@ the solver and without the LP.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -903,35 +902,6 @@ CERTIFICATE_FORMAT = "lbt-relu-refutation"
 CERTIFICATE_VERSION = 1
 
 
-def write_certificate(
-    path: str | Path,
-    header: dict[str, Any],
-    learned: Sequence[LearnedClause],
-    record: dict[str, Any],
-    fmt: str = CERTIFICATE_FORMAT,
-) -> str:
-    """Write the certificate of a refuted size as JSON; return the file's SHA-256."""
-    import json
-    import os
-
-    data = {
-        "format": fmt,
-        "version": CERTIFICATE_VERSION,
-        **header,
-        "cnf": Path(record["cnf_path"]).name,
-        "cnf_sha256": record["cnf_sha256"],
-        "proof": Path(record["proof_path"]).name,
-        "proof_sha256": record["proof_sha256"],
-        "learned": [lc.to_dict() for lc in learned],
-    }
-    text = json.dumps(data, separators=(",", ":")) + "\n"
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def prove_clauses(
     clauses: list[tuple[int, ...]],
     num_vars: int,
@@ -956,7 +926,9 @@ def prove_clauses(
     info = record.to_dict()
     cert_path = Path(proof_dir) / f"{name}.certs.json"
     info["certificates_path"] = str(cert_path)
-    info["certificates_sha256"] = write_certificate(cert_path, header, learned, info, fmt)
+    info["certificates_sha256"] = proof_mod.write_certificate(
+        cert_path, fmt, CERTIFICATE_VERSION, header, info, learned
+    )
     info["learned_clauses"] = len(learned)
     info["base_clauses"] = header["base_clauses"]
     info["base_sha256"] = header["base_sha256"]

@@ -60,6 +60,7 @@ from typing import Any
 from circuits.errors import FormatError, LbtError
 from circuits.relu import fraction_from_json
 from circuits.truthtable import TruthTable
+from solvers.cnf import forbid
 from solvers.lrat import read_dimacs
 from solvers.proof import verify_refutation
 from solvers.threshold_verify import Verdict
@@ -75,13 +76,6 @@ class _Reject(Exception):
 
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _lit_for(lit: int | bool, value: int) -> int | bool:
-    """The literal true iff ``lit`` does not take ``value`` (constants stay bools)."""
-    if isinstance(lit, bool):
-        return lit != bool(value)
-    return -lit if value else lit
 
 
 # ---------------------------------------------------------------- one learned clause
@@ -105,7 +99,7 @@ def _check_ltf(enc: Any, cert: dict[str, Any], clause: Sequence[int]) -> None:
         if r in seen:
             raise _Reject(f"row {r} listed twice")
         seen.add(r)
-        lit = _lit_for(enc.A[i][r], label)
+        lit = forbid(enc.A[i][r], label)
         if lit is True:
             raise _Reject("the forbidden column contradicts a constant of the encoding")
         if lit is not False:

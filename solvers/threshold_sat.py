@@ -121,7 +121,6 @@ Tests compare minima with and without every constraint.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -1236,39 +1235,6 @@ class ThresholdSynthesisResult(SynthesisResult):
         return d
 
 
-def write_certificate(
-    path: str | Path,
-    enc: Encoding,
-    spec: str,
-    learned: Sequence[LearnedClause],
-    record: dict[str, Any],
-) -> str:
-    """Write the certificate of a refuted size as JSON; return the file's SHA-256."""
-    import json
-    import os
-
-    data = {
-        "format": CERTIFICATE_FORMAT,
-        "version": CERTIFICATE_VERSION,
-        "target": spec,
-        **enc.header(),
-        "num_vars": enc.num_vars,
-        "base_clauses": len(enc.clauses),
-        "base_sha256": enc.base_hash(),
-        "cnf": Path(record["cnf_path"]).name,
-        "cnf_sha256": record["cnf_sha256"],
-        "proof": Path(record["proof_path"]).name,
-        "proof_sha256": record["proof_sha256"],
-        "learned": [lc.to_dict() for lc in learned],
-    }
-    text = json.dumps(data, separators=(",", ":")) + "\n"
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def synthesize_threshold(
     target: TruthTable | str,
     *,
@@ -1436,7 +1402,16 @@ def _prove_size(
     info = record.to_dict()
     cert_path = Path(proof_dir) / f"{name}.certs.json"
     info["certificates_path"] = str(cert_path)
-    info["certificates_sha256"] = write_certificate(cert_path, enc, spec, outcome.learned, info)
+    header = {
+        "target": spec,
+        **enc.header(),
+        "num_vars": enc.num_vars,
+        "base_clauses": len(enc.clauses),
+        "base_sha256": enc.base_hash(),
+    }
+    info["certificates_sha256"] = proof_mod.write_certificate(
+        cert_path, CERTIFICATE_FORMAT, CERTIFICATE_VERSION, header, info, outcome.learned
+    )
     info["learned_clauses"] = len(outcome.learned)
     info["base_clauses"] = len(enc.clauses)
     info["base_sha256"] = enc.base_hash()

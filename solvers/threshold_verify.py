@@ -48,6 +48,7 @@ from typing import Any
 
 from circuits.errors import FormatError, LbtError
 from circuits.truthtable import TruthTable
+from solvers.cnf import forbid
 from solvers.lrat import read_dimacs
 from solvers.proof import verify_refutation
 from solvers.threshold_sat import (
@@ -136,13 +137,6 @@ def no_bounded_separator(points: Sequence[Sequence[int]], labels: Sequence[int],
     return not search(0, [0] * len(pts))
 
 
-def _lit_for(lit: int | bool, value: int) -> int | bool:
-    """The literal true iff ``lit`` does not take ``value`` (constants stay bools)."""
-    if isinstance(lit, bool):
-        return lit != bool(value)
-    return -lit if value else lit
-
-
 def check_learned_clause(enc: Encoding, cert: dict[str, Any], clause: Sequence[int]) -> None:
     """Raise :class:`_Reject` unless ``cert`` justifies ``clause`` for ``enc``."""
     kind = cert.get("kind")
@@ -197,7 +191,7 @@ def check_learned_clause(enc: Encoding, cert: dict[str, Any], clause: Sequence[i
     points = []
     labels = []
     for r, label, _ in parsed:
-        expect(_lit_for(enc.G[gate][r], label))
+        expect(forbid(enc.G[gate][r], label))
         point = []
         for u in reads:
             if u < n:
