@@ -25,9 +25,8 @@ from circuits.fileformat import save, write_text_atomic
 from circuits.targets import target
 from circuits.truthtable import TruthTable
 from lbt.app import JsonOpt, app, console, emit_json, err_console
+from solvers.engines import BOOLEAN_MODELS, MODELS, synthesize_model
 
-BOOLEAN_MODELS = ("b2", "aig", "mono")
-MODELS = (*BOOLEAN_MODELS, "thr", "relu")
 RELU_OUTPUTS = ("linear", "threshold", "relu")
 
 #: Exit code of a result whose minimality is not proven.
@@ -89,56 +88,6 @@ class _Display:
 
 def _given(**options: Any) -> list[str]:
     return [name for name, value in options.items() if value is not None]
-
-
-def _run(spec: str, model: str, opts: dict[str, Any], proof: Path | None, progress: _Display):
-    if model in BOOLEAN_MODELS:
-        from solvers.synthesis import synthesize
-
-        return synthesize(
-            spec,
-            model,
-            depth=opts["depth"],
-            fanin=2 if opts["fanin"] is None else opts["fanin"],
-            max_size=opts["max_size"],
-            start=opts["start"],
-            timeout=opts["timeout"],
-            solver=opts["solver"] or "cadical195",
-            proof_dir=proof,
-            progress=progress,
-            jobs=opts["jobs"] or 1,
-            care=opts["care"],
-        )
-    if model == "relu":
-        from solvers.relu_sat import synthesize_relu
-
-        return synthesize_relu(
-            spec,
-            hidden_layers=1 if opts["hidden_layers"] is None else opts["hidden_layers"],
-            skip=bool(opts["skip"]),
-            output=opts["output_kind"] or "linear",
-            max_weight=opts["max_weight"],
-            max_size=opts["max_size"],
-            start=opts["start"],
-            timeout=opts["timeout"],
-            proof_dir=proof,
-            progress=progress,
-        )
-    from solvers.threshold_sat import synthesize_threshold
-
-    return synthesize_threshold(
-        spec,
-        depth=opts["depth"],
-        layered=opts["layered"],
-        max_weight=opts["max_weight"],
-        fanin=opts["fanin"],
-        max_size=opts["max_size"],
-        start=opts["start"],
-        timeout=opts["timeout"],
-        proof_dir=proof,
-        progress=progress,
-        method=opts["method"] or "lazy",
-    )
 
 
 def _summary(r: Any) -> str:
@@ -240,10 +189,10 @@ def synth(
     opts = {
         "depth": depth, "layered": layered, "max_weight": max_weight, "fanin": fanin, "max_size": max_size,
         "start": start, "timeout": timeout, "solver": solver, "jobs": jobs, "method": method, "care": care_masks,
-        "hidden_layers": hidden_layers, "skip": skip, "output_kind": output_kind,
+        "hidden_layers": hidden_layers, "skip": skip, "output": output_kind,
     }  # fmt: skip
     with _Display(quiet or json_) as display:
-        result = _run(spec, model, opts, proof, display)
+        result = synthesize_model(spec, model, proof_dir=proof, progress=display, **opts)
     record = result.to_dict()
     if proof is not None:
         write_text_atomic(

@@ -52,6 +52,7 @@ from typing import Any
 from circuits.errors import LbtError, SpecError
 from lbt.store import Store, open_store
 from lbt.tablespec import Cell, TableSpec
+from solvers.engines import synthesize_model
 from solvers.proof import sha256_file
 
 __all__ = ["HARD_LIMIT_FACTOR", "RunSummary", "run_cell", "run_table", "versions"]
@@ -80,37 +81,10 @@ def _now() -> str:
 
 
 def _engine(cell: Cell, proof_dir: str | None, progress: Callable[[Any], None] | None):
-    opts = cell.options
-    common = {"max_size": cell.max_size, "timeout": cell.timeout, "proof_dir": proof_dir, "progress": progress}
-    if cell.model in ("b2", "aig", "mono"):
-        from solvers.synthesis import synthesize
-
-        return synthesize(cell.row, cell.model, depth=opts.get("depth"), fanin=opts.get("fanin", 2), **common)
-    if cell.model == "thr":
-        from solvers.threshold_sat import synthesize_threshold
-
-        return synthesize_threshold(
-            cell.row,
-            depth=opts.get("depth"),
-            layered=opts.get("layered"),
-            max_weight=opts.get("max_weight"),
-            fanin=opts.get("fanin"),
-            **common,
-        )
-    if cell.model == "relu":
-        try:
-            from solvers.relu_sat import synthesize_relu
-        except ImportError as exc:
-            raise LbtError(f"the ReLU engine is not available: {exc}") from None
-        return synthesize_relu(
-            cell.row,
-            hidden_layers=opts.get("hidden_layers", 1),
-            skip=opts.get("skip", False),
-            output=opts.get("output", "linear"),
-            max_weight=opts.get("max_weight"),
-            **common,
-        )
-    raise SpecError(f"unknown model {cell.model!r}")
+    return synthesize_model(
+        cell.row, cell.model, max_size=cell.max_size, timeout=cell.timeout, proof_dir=proof_dir, progress=progress,
+        **cell.options,
+    )  # fmt: skip
 
 
 def run_cell(cell: Cell | dict[str, Any], workdir: str | Path | None, progress: Callable[[Any], None] | None = None):
