@@ -219,8 +219,9 @@ def synth(
 
 def _file_stem(record: dict[str, Any]) -> str:
     """``maj_5-b2`` style name of a result record (target and model options)."""
-    base = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(record["target"])).strip("_")[:80] or "target"
-    parts = [base, record["model"]]
+    from solvers.proof import file_stem
+
+    parts = [file_stem(str(record["target"])), record["model"]]
     if record["model"] == "relu":
         parts.append(f"l{record['hidden_layers']}" + ("-skip" if record["skip"] else "") + f"-{record['output']}")
     for key in ("fanin", "depth", "layered", "max_weight"):

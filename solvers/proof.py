@@ -84,6 +84,7 @@ __all__ = [
     "SolverError",
     "Timeout",
     "available_solvers",
+    "file_stem",
     "refute",
     "renumber_lrat",
     "sha256_file",
@@ -688,3 +689,16 @@ def write_certificate(
     text = json.dumps(data, separators=(",", ":")) + "\n"
     write_text_atomic(path, text)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def file_stem(spec: str) -> str:
+    """A plain, collision-free file-name stem for a target spec, e.g. ``maj_5`` for ``maj:5``.
+
+    Characters other than letters, digits, ``-`` and ``_`` become ``_``; a stem
+    longer than 80 characters keeps 64 and adds 12 hex digits of the spec's SHA-256,
+    so two long specs never share a file name.
+    """
+    base = "".join(c if c.isalnum() or c in "-_" else "_" for c in spec)
+    if len(base) > 80:
+        base = base[:64] + "_" + hashlib.sha256(spec.encode()).hexdigest()[:12]
+    return base.strip("_") or "target"

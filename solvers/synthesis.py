@@ -747,10 +747,9 @@ def synthesize(
 
 def _step_name(spec: str, model: str, fanin: int, depth: int | None, care: tuple[int, ...] | None, size: int) -> str:
     """A plain file name for the CNF and proof of one step, e.g. ``maj_5-b2-s8``."""
-    base = "".join(c if c.isalnum() or c in "-_" else "_" for c in spec)
-    if len(base) > 80:
-        base = base[:64] + "_" + hashlib.sha256(spec.encode()).hexdigest()[:12]
-    base = base.strip("_") or "target"
+    from solvers.proof import file_stem
+
+    base = file_stem(spec)
     tag = model + ("" if fanin == 2 else f"k{fanin}") + ("" if depth is None else f"-d{depth}")
     if care is not None:
         tag += "-dc" + hashlib.sha256(repr(care).encode()).hexdigest()[:8]

@@ -1194,7 +1194,9 @@ def _resolve_target(target: TruthTable | str) -> tuple[str, TruthTable]:
 
 
 def _file_tag(spec: str, options: ThresholdOptions, size: int) -> str:
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in spec)[:80]
+    from solvers.proof import file_stem
+
+    safe = file_stem(spec)
     tag = "thr"
     for key, letter in (
         ("depth", "d"),

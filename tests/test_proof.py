@@ -531,3 +531,11 @@ def test_cross_check_with_dratify(tmp_path):
         with Cadical195(bootstrap_with=clauses, with_proof=True) as s:
             assert s.solve() is False
             assert dratify.check_proof(formula, "\n".join(s.get_proof()) + "\n").ok
+
+
+def test_file_stems_of_long_specs_do_not_collide():
+    from solvers.proof import file_stem
+
+    a, b = "tt:9:" + "0" * 127 + "1", "tt:9:" + "0" * 127 + "2"  # equal in their first 80 characters
+    assert file_stem(a) != file_stem(b) and len(file_stem(a)) <= 80
+    assert file_stem("maj:5") == "maj_5" and file_stem("::") == "target"
