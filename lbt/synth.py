@@ -236,15 +236,42 @@ def _file_stem(record: dict[str, Any]) -> str:
 @app.command()
 def verify(
     path: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
             help="A directory written by `lbt synth --proof DIR`, a *.result.json or a *.certs.json, "
             "or a table spec (.toml) or store (.sqlite)."
         ),
-    ],
+    ] = None,
+    claims: Annotated[
+        Path | None,
+        typer.Option(
+            help="Check the claims in FILE (lines such as 'b2 maj:5 = 9', 'thr ip:3 >= 4'; or TOML "
+            "claims = [...]) by running the searches they need: confirmed / refuted / unknown."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="--claims: seconds per claim (default 600; a timeout set in the claims file wins)."),
+    ] = None,
+    proof: Annotated[
+        Path | None,
+        typer.Option(help="--claims: write proofs and result records of the searches to DIR (as lbt synth --proof)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="--claims: no progress display.")] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Re-check stored results: witnesses on all inputs, every proof and certificate, the proven claims."""
+    """Re-check stored results (witnesses on all inputs, every proof and certificate), or check claims."""
+    if claims is not None:
+        if path is not None:
+            raise SpecError("give a PATH to re-check or --claims FILE, not both")
+        _verify_claims(claims, timeout, proof, quiet, json_)
+        return
+    if path is None:
+        raise SpecError(
+            "give a PATH to re-check (a proof directory, result, certificate, spec or store) or --claims FILE"
+        )
+    if timeout is not None or proof is not None:
+        raise SpecError("--timeout and --proof apply only to --claims")
     if path.suffix.lower() in (".toml", ".sqlite"):  # a table spec or its store
         from lbt.table import verify_table
 
@@ -295,6 +322,59 @@ def verify(
         console.print(f"verified {len(audits) + len(verdicts) - failed}, failed {failed}")
     if failed:
         raise typer.Exit(1)
+
+
+#: Seconds per claim when neither ``--timeout`` nor the claim sets one.
+CLAIM_TIMEOUT = 600.0
+
+
+def _verify_claims(path: Path, timeout: float | None, proof: Path | None, quiet: bool, json_: bool) -> None:
+    """``lbt verify --claims FILE``: one bounded search per claim; exit 1 if any is refuted, 3 if any unknown."""
+    from lbt.claims import Verdict, check_claim, load_claims
+
+    if timeout is not None and not timeout > 0:
+        raise SpecError(f"--timeout must be a positive number of seconds, got {timeout}")
+    todo = load_claims(path, timeout=CLAIM_TIMEOUT if timeout is None else timeout)
+    verdicts: list[Verdict] = []
+    style = {"confirmed": "green", "refuted": "red", "unknown": "yellow"}
+    interrupted = False
+    for claim in todo:
+        if not (quiet or json_):
+            err_console.print(f"[bold]{claim}[/bold] (line {claim.line}; time limit {claim.timeout:g} s)")
+        with _Display(quiet or json_) as display:
+            try:
+                v = check_claim(claim, proof_dir=proof, progress=display)
+            except KeyboardInterrupt:
+                interrupted = True
+                break
+        if proof is not None and v.result is not None:
+            tag = {"=": "eq", ">=": "ge", "<=": "le"}[claim.op] + str(claim.value)
+            write_text_atomic(
+                proof / f"{_file_stem(v.result)}-{tag}.result.json", json.dumps(v.result, indent=1) + "\n"
+            )
+        verdicts.append(v)
+        if not json_:
+            color = style[v.verdict]
+            console.print(f"[{color}]{v.verdict.upper():9}[/{color}] {claim}   {v.reason}; {v.seconds:.1f} s")
+        if v.result is not None and v.result.get("interrupted"):
+            interrupted = True
+            break
+    counts = {key: sum(v.verdict == key for v in verdicts) for key in style}
+    counts["unknown"] += len(todo) - len(verdicts)
+    if json_:
+        emit_json({**counts, "claims": [v.to_dict() for v in verdicts]})
+    else:
+        skipped = len(todo) - len(verdicts)
+        console.print(
+            f"{counts['confirmed']} confirmed, {counts['refuted']} refuted, {counts['unknown']} unknown"
+            + (f" ({skipped} not checked: interrupted)" if skipped else "")
+        )
+    if interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if counts["refuted"]:
+        raise typer.Exit(1)
+    if counts["unknown"]:
+        raise typer.Exit(EXIT_UNPROVEN)
 
 
 def _verify_certificate(path: Path) -> Any:

@@ -59,6 +59,7 @@ __all__ = [
     "TableSpec",
     "expand_row",
     "load_spec",
+    "parse_column",
     "parse_spec",
 ]
 
@@ -295,8 +296,8 @@ def _default_name(model: str, options: dict[str, Any]) -> str:
     return " ".join([model, *(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in options.items())])
 
 
-def _column(i: int, raw: Any, where: str) -> Column:
-    here = f"{where}columns[{i}]: "
+def parse_column(raw: Any, here: str = "") -> Column:
+    """Validate one column (a ``[[columns]]`` table); ``here`` prefixes every error message."""
     if not isinstance(raw, dict):
         raise SpecError(f"{here}a column must be a table ([[columns]]) with a model")
     if "model" not in raw:
@@ -361,7 +362,7 @@ def parse_spec(text: str, path: str | Path | None = None) -> TableSpec:
             rows.append(row)
         if len(rows) > MAX_ROWS:
             raise SpecError(f"{where}more than {MAX_ROWS} rows")
-    columns = [_column(i, c, where) for i, c in enumerate(raw["columns"])]
+    columns = [parse_column(c, f"{where}columns[{i}]: ") for i, c in enumerate(raw["columns"])]
     names = [c.name for c in columns]
     for name in names:
         if names.count(name) > 1:

@@ -1,0 +1,260 @@
+"""Claims about minimum sizes, checked by running the searches they need (``lbt verify --claims FILE``).
+
+A claim names a model (with options), a target and a bound on the minimum
+size in that model::
+
+    # MAJ_5 needs exactly 9 gates over B2 (Knuth, TAOCP 7.1.2)
+    b2 maj:5 = 9
+    thr ip:3 >= 4
+    thr layered=2 disj:2..3 <= 3      # a range stands for one claim per value
+    relu hidden_layers=1 output=relu disj:2 = 3
+
+A line is ``MODEL [KEY=VALUE ...] TARGET OP N`` with ``OP`` one of ``=``
+(``==``), ``>=``, ``>``, ``<=``, ``<``; ``#`` starts a comment.  The keys are
+the column options of a table spec (:data:`lbt.tablespec.MODEL_OPTIONS`, ``-``
+may be written for ``_``) plus ``timeout`` (seconds for this claim).  A
+``.toml`` file holds the same lines as ``claims = ["b2 maj:5 = 9", ...]`` and
+may set ``timeout`` for all of them.
+
+Each claim is decided by one upward search bounded by the claim
+(:func:`check_claim`): what the search establishes is an interval
+``lower <= minimum <= upper`` (the lower bound from refuted sizes, the upper
+bound from a witness re-evaluated on all inputs), and the verdict is
+
+* ``confirmed`` — the interval lies inside the claim;
+* ``refuted`` — the interval lies outside it (a smaller witness exists, or the
+  sizes the claim allows are all refuted);
+* ``unknown`` — neither, because of the time limit, Ctrl-C or a model whose
+  engine cannot refute that size (ReLU networks with several hidden layers).
+
+A claim is never confirmed by a bound that is not proven.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from circuits.errors import SpecError
+from lbt.tablespec import MODEL_OPTIONS, MODELS, expand_row, parse_column
+from solvers.engines import synthesize_model
+
+__all__ = ["Claim", "Verdict", "check_claim", "load_claims", "parse_claims"]
+
+_OPS = {"=": "=", "==": "=", ">=": ">=", "<=": "<=", ">": ">=", "<": "<="}
+_LINE = re.compile(r"^(?P<lhs>.*?)\s*(?P<op>==|>=|<=|=|>|<)\s*(?P<value>-?\d+)\s*$")
+_OPTION = re.compile(r"^(?P<key>[A-Za-z][A-Za-z_-]*)=(?P<value>\S+)$")
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """``minimum size of target in model (with options)  op  value``; ``>`` and ``<`` are stored as ``>=``/``<=``."""
+
+    text: str  # as written (one line of the file)
+    line: int
+    model: str
+    target: str  # normalised target spec
+    op: str  # "=", ">=" or "<="
+    value: int
+    options: dict[str, Any] = field(default_factory=dict)
+    timeout: float | None = None
+
+    def __str__(self) -> str:
+        opts = "".join(f" {k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in self.options.items())
+        return f"{self.model}{opts} {self.target} {self.op} {self.value}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the search established about a claim: ``lower <= minimum <= upper`` (``upper`` None: no witness)."""
+
+    claim: Claim
+    verdict: str  # "confirmed", "refuted" or "unknown"
+    reason: str
+    lower: int
+    upper: int | None
+    infeasible: bool = False  # no circuit at all under the options (proven)
+    seconds: float = 0.0
+    result: dict[str, Any] | None = None  # the search's result record
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim": str(self.claim),
+            "line": self.claim.line,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "lower_bound": self.lower,
+            "upper_bound": self.upper,
+            "infeasible": self.infeasible,
+            "seconds": round(self.seconds, 3),
+            "result": self.result,
+        }
+
+
+#: The type of every option a claim may set (the column options of all models, and its own timeout).
+_KINDS: dict[str, type] = {key: kind for opts in MODEL_OPTIONS.values() for key, kind in opts.items()} | {
+    "timeout": float
+}
+
+
+def _option_value(key: str, text: str) -> Any:
+    kind = _KINDS.get(key)
+    if kind is int and re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if kind is float and re.fullmatch(r"\d+(\.\d*)?", text):
+        return float(text)
+    if kind is bool and text.lower() in _TRUE + _FALSE:
+        return text.lower() in _TRUE
+    return text  # a wrong type or an unknown key: parse_column names it
+
+
+def _parse_line(text: str, here: str, line: int, timeout: float | None) -> list[Claim]:
+    m = _LINE.match(text)
+    if m is None:
+        raise SpecError(f"{here}expected 'MODEL [KEY=VALUE ...] TARGET OP N' with OP one of = >= > <= <, got {text!r}")
+    words = m["lhs"].split()
+    if len(words) < 2:
+        raise SpecError(f"{here}expected a model and a target before {m['op']!r}, got {text!r}")
+    model = words[0].lower()
+    if model not in MODELS:
+        raise SpecError(f"{here}unknown model {words[0]!r} (known: {', '.join(MODELS)})")
+    raw: dict[str, Any] = {"model": model}
+    targets = []
+    for word in words[1:]:
+        opt = _OPTION.match(word)
+        if opt is None:
+            targets.append(word)
+            continue
+        key = opt["key"].replace("-", "_").lower()
+        if key in raw or key in ("model", "name", "max_size"):
+            raise SpecError(f"{here}option {key!r} is given twice or set by the claim itself")
+        raw[key] = _option_value(key, opt["value"])
+    if len(targets) != 1:
+        raise SpecError(f"{here}expected one target spec, got {' '.join(targets) or 'none'} in {text!r}")
+    column = parse_column(raw, here)
+    op = _OPS[m["op"]]
+    value = int(m["value"]) + (1 if m["op"] == ">" else -1 if m["op"] == "<" else 0)
+    try:
+        rows = expand_row(targets[0])
+    except SpecError as exc:
+        raise SpecError(f"{here}{exc}") from None
+    limit = column.timeout if column.timeout is not None else timeout
+    return [Claim(text, line, model, row.spec, op, value, dict(column.options), limit) for row in rows]
+
+
+def parse_claims(text: str, path: str | Path | None = None, *, timeout: float | None = None) -> list[Claim]:
+    """The claims of a file's text: TOML (``claims = [...]``) if ``path`` ends in ``.toml``, else one per line.
+
+    ``timeout`` applies to claims that set none (a TOML file's own ``timeout`` takes precedence over it).
+    """
+    where = f"{path}: " if path is not None else ""
+    entries: list[tuple[str, int, str]]  # (error prefix, line number, text)
+    if path is not None and Path(path).suffix.lower() == ".toml":
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError(f"{where}not valid TOML: {exc}") from None
+        unknown = [k for k in raw if k not in ("claims", "timeout")]
+        if unknown:
+            raise SpecError(f"{where}unknown key {unknown[0]!r} (known: claims, timeout)")
+        items = raw.get("claims")
+        if not isinstance(items, list) or not all(isinstance(e, str) for e in items):
+            raise SpecError(f'{where}claims must be a list of strings such as "b2 maj:5 = 9"')
+        if "timeout" in raw:
+            t = raw["timeout"]
+            if isinstance(t, bool) or not isinstance(t, (int, float)) or not t > 0:
+                raise SpecError(f"{where}timeout must be a positive number of seconds, got {t!r}")
+            timeout = float(t)
+        entries = [(f"{where}claims[{i}]: ", i + 1, e.strip()) for i, e in enumerate(items)]
+    else:
+        entries = [
+            (f"{where}line {i + 1}: ", i + 1, t.split("#", 1)[0].strip()) for i, t in enumerate(text.splitlines())
+        ]
+    claims = [c for here, number, line in entries if line for c in _parse_line(line, here, number, timeout)]
+    if not claims:
+        raise SpecError(f"{where}no claims (expected lines such as 'b2 maj:5 = 9')")
+    return claims
+
+
+def load_claims(path: str | Path, *, timeout: float | None = None) -> list[Claim]:
+    """Read a claims file (:func:`parse_claims`)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such claims file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot read: {exc}") from None
+    return parse_claims(text, path, timeout=timeout)
+
+
+def _holds(op: str, value: int, size: int) -> bool:
+    return size == value if op == "=" else size >= value if op == ">=" else size <= value
+
+
+def decide(claim: Claim, lower: int, upper: int | None, infeasible: bool = False) -> tuple[str, str]:
+    """The verdict on ``claim`` from a proven interval ``lower <= minimum <= upper`` (``None``: unbounded)."""
+    op, k = claim.op, claim.value
+    if infeasible:
+        verdict = "confirmed" if op == ">=" else "refuted"
+        return verdict, "no circuit exists under these options (every useful size refuted)"
+    if upper is None:
+        span = f"minimum >= {lower}"
+    elif lower == upper:
+        span = f"minimum = {upper}"
+    else:
+        span = f"{lower} <= minimum <= {upper}"
+    # the claim holds for every value in [lower, upper] -> confirmed; for none -> refuted
+    if upper is not None and all(_holds(op, k, s) for s in range(lower, upper + 1)):
+        return "confirmed", span
+    if upper is None and op == ">=" and lower >= k:
+        return "confirmed", span
+    below = upper is not None and upper < k and op in ("=", ">=")  # a smaller witness exists
+    above = lower > k and op in ("=", "<=")  # every size the claim allows is refuted
+    if below or above:
+        return "refuted", span
+    return "unknown", span
+
+
+def check_claim(
+    claim: Claim,
+    *,
+    proof_dir: str | Path | None = None,
+    progress: Callable[[Any], None] | None = None,
+) -> Verdict:
+    """Decide ``claim`` with one search bounded by it (see the module docstring).
+
+    ``= k`` and ``<= k`` search sizes up to ``k``; ``>= k`` up to ``k - 1`` (at
+    least 1).  ``>= k`` with ``k <= 0`` holds without a search.
+    """
+    if claim.op == ">=" and claim.value <= 0:
+        return Verdict(claim, "confirmed", "every size is >= 0", 0, None)
+    if claim.op == "<=" and claim.value < 0:
+        return Verdict(claim, "refuted", "no size is negative", 0, None)
+    if claim.op == "=" and claim.value < 0:
+        return Verdict(claim, "refuted", "no size is negative", 0, None)
+    max_size = max(claim.value - 1 if claim.op == ">=" else claim.value, 1)
+    result = synthesize_model(
+        claim.target,
+        claim.model,
+        max_size=max_size,
+        timeout=claim.timeout,
+        proof_dir=proof_dir,
+        progress=progress,
+        **claim.options,
+    )
+    lower, upper = int(result.lower_bound), result.size
+    infeasible = bool(getattr(result, "infeasible", False))
+    verdict, span = decide(claim, lower, upper, infeasible)
+    reason = span
+    if verdict == "unknown":
+        why = (
+            "interrupted" if result.interrupted else "time limit" if result.timed_out else "not refuted by this engine"
+        )
+        reason = f"{span} ({why})"
+    return Verdict(claim, verdict, reason, lower, upper, infeasible, float(result.seconds), result.to_dict())
