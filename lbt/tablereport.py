@@ -1,5 +1,9 @@
 """Reports of a table: the grid of stored results as a rich table, Markdown, CSV, JSON, LaTeX or a plot.
 
+``dist`` summarises instead of listing: how many rows have each proven
+minimum, per column (a Markdown table; the plot draws the same counts for
+``npn:N`` rows), with the unproven rows counted apart.
+
 A cell is printed as its exact minimum only when the stored result is
 *proven*; otherwise what is known is shown with its direction: ``≤9`` (a
 circuit of size 9 was found, smaller sizes are not all refuted), ``≥4`` (no
@@ -25,9 +29,9 @@ from circuits.errors import FormatError, SpecError
 from lbt.store import CellRecord, Store, open_store
 from lbt.tablespec import Cell, TableSpec, load_spec, parse_spec
 
-__all__ = ["FORMATS", "Grid", "cell_text", "export", "load_table", "plot", "read_grid"]
+__all__ = ["FORMATS", "Grid", "cell_text", "cost_distribution", "export", "load_table", "plot", "read_grid"]
 
-FORMATS = ("md", "csv", "json", "tex")
+FORMATS = ("md", "csv", "json", "tex", "dist")
 
 LEGEND = "≤k: size k found, minimality not proven; ≥k: no circuit found, every size below k refuted"
 
@@ -151,6 +155,35 @@ def _md(grid: Grid) -> str:
     return "\n".join(lines) + f"\n\n{LEGEND}; · not run.\n"
 
 
+def cost_distribution(grid: Grid, rows: list[Any] | None = None) -> dict[str, tuple[dict[int, int], int]]:
+    """Per column: ``({proven minimum: number of rows}, number of rows run but not proven)`` over ``rows``."""
+    by_key = {(c.row, c.column): c for c in grid.cells()}
+    out: dict[str, tuple[dict[int, int], int]] = {}
+    for col in grid.spec.columns:
+        counts: dict[int, int] = {}
+        unproven = 0
+        for r in grid.spec.rows if rows is None else rows:
+            rec = grid.get(by_key[(r.spec, col.name)])
+            if rec is not None and rec.proven and rec.size is not None:
+                counts[rec.size] = counts.get(rec.size, 0) + 1
+            elif rec is not None:
+                unproven += 1
+        out[col.name] = (dict(sorted(counts.items())), unproven)
+    return out
+
+
+def _dist(grid: Grid) -> str:
+    dist = cost_distribution(grid)
+    sizes = sorted({s for counts, _ in dist.values() for s in counts})
+    names = list(dist)
+    lines = ["| minimum size | " + " | ".join(names) + " |", "|" + "---|" * (len(names) + 1)]
+    for s in sizes:
+        lines.append(f"| {s} | " + " | ".join(str(dist[n][0].get(s, 0)) for n in names) + " |")
+    lines.append("| not proven | " + " | ".join(str(dist[n][1]) for n in names) + " |")
+    lines.append("| rows | " + " | ".join(str(sum(dist[n][0].values()) + dist[n][1]) for n in names) + " |")
+    return "\n".join(lines) + f"\n\nNumber of rows of {grid.spec.title!r} with each proven minimum, per column.\n"
+
+
 def _tex_escape(s: str) -> str:
     for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"),
                  ("$", r"\$"), ("{", r"\{"), ("}", r"\}")):  # fmt: skip
@@ -216,6 +249,8 @@ def export(grid: Grid, fmt: str) -> str:
         return json.dumps(to_json(grid), indent=1) + "\n"
     if fmt == "tex":
         return _tex(grid)
+    if fmt == "dist":
+        return _dist(grid)
     raise SpecError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
 
 
@@ -278,17 +313,9 @@ def plot(grid: Grid, output: str | Path) -> Path:
     if npn_rows:
         ax = flat[len(groups)]
         width = 0.8 / max(1, len(spec.columns))
-        for j, col in enumerate(spec.columns):
-            counts: dict[int, int] = {}
-            unproven = 0
-            for r in npn_rows:
-                rec = grid.get(by_key[(r.spec, col.name)])
-                if rec is not None and rec.proven and rec.size is not None:
-                    counts[rec.size] = counts.get(rec.size, 0) + 1
-                elif rec is not None:
-                    unproven += 1
+        for j, (name, (counts, unproven)) in enumerate(cost_distribution(grid, npn_rows).items()):
             sizes = sorted(counts)
-            label = col.name + (f" ({unproven} unproven)" if unproven else "")
+            label = name + (f" ({unproven} unproven)" if unproven else "")
             ax.bar([s + (j - (len(spec.columns) - 1) / 2) * width for s in sizes], [counts[s] for s in sizes],
                    width=width, label=label, color=f"C{j}")  # fmt: skip
         ax.set_title(f"cost distribution of {len(npn_rows)} functions")

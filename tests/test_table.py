@@ -45,27 +45,6 @@ def lbt(*args):
     return subprocess.run(LBT + [str(a) for a in args], capture_output=True, text=True, check=False)
 
 
-@pytest.fixture
-def cli(capsys):
-    """The command line in this process (``lbt.cli.main``): returns (exit code, stdout, stderr)."""
-    from lbt.cli import main
-
-    def call(*args):
-        old = sys.argv
-        sys.argv = ["lbt", *(str(a) for a in args)]
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-        finally:
-            sys.argv = old
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return call
-
-
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """The tiny table, run once with two local processes."""
@@ -186,6 +165,10 @@ def test_show_and_exports(tiny, cli):
     assert cli("table", "export", tiny, "-f", "tex", "-o", out_file)[0] == 0
     tex = out_file.read_text()
     assert "\\begin{tabular}{lrr}" in tex and "\\texttt{par:3} & 2 & 2 \\\\" in tex
+    # the distribution: MAJ_3 and PAR_3 cost 4 and 2 over B2, 1 and 2 as threshold circuits
+    dist = cli("table", "export", tiny, "-f", "dist")[1].splitlines()
+    assert dist[0] == "| minimum size | B2 | thr |"
+    assert {"| 1 | 0 | 1 |", "| 2 | 1 | 1 |", "| 4 | 1 | 0 |", "| not proven | 0 | 0 |"} <= set(dist)
     code, _, err = cli("table", "export", tiny, "-f", "xls")
     assert code == 2 and "unknown export format" in err
 
@@ -308,7 +291,57 @@ def test_resume_after_sigkill(tmp_path, cli):
     assert not any((tmp_path / "k.proofs" / ".tmp").glob("*/*"))  # scratch of the killed run removed
 
 
-@pytest.mark.slow
+def _descendants(pid: int) -> dict[int, int]:
+    """Every process below ``pid`` with its depth (1 = child), read from /proc."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(d.name))
+    out, todo = {}, [(pid, 0)]
+    while todo:
+        p, depth = todo.pop()
+        for c in children.get(p, []):
+            out[c] = depth + 1
+            todo.append((c, depth + 1))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the cell processes through /proc")
+def test_killed_cell_process_is_recorded_and_redone(tmp_path, cli):
+    # one cell (MAJ_5 over B2, minutes of work) is killed with SIGKILL while it runs; the runner
+    # records it as an error, keeps the finished cells, and a second run redoes only that cell
+    spec = tmp_path / "w.toml"
+    spec.write_text('rows = ["par:3", "maj:5"]\ntimeout = 120\n[[columns]]\nmodel = "thr"\n[[columns]]\nmodel = "b2"\n')
+    store = tmp_path / "w.sqlite"
+    proc = subprocess.Popen(LBT + ["table", "run", str(spec), "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    cells: list[int] = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        # the cells run in processes forked by the forkserver (the runner's child): depth 2
+        cells = [p for p, depth in _descendants(proc.pid).items() if depth >= 2]
+        if _rows(store) == 3 and cells:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None and _rows(store) == 3 and cells, "the MAJ_5 cell was not seen running"
+    time.sleep(0.5)  # well inside its search
+    for p in cells:
+        os.kill(p, signal.SIGKILL)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and b"died" in out  # the run goes on, reports the lost cell and fails
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        status = dict(conn.execute("SELECT row || ' ' || col, status FROM cells").fetchall())
+    assert status == {"par:3 thr": "done", "par:3 b2": "done", "maj:5 thr": "done", "maj:5 b2": "error"}
+    code, out, _ = cli("table", "run", spec, "--json", "--timeout", "2")
+    summary = json.loads(out)
+    assert code == 0 and summary["skipped"] == 3 and summary["ran"] == 1 and summary["timeout"] == 1
+    assert cli("verify", spec)[0] == 0
+
+
 def test_concurrent_runs_on_one_store(tmp_path):
     spec = tmp_path / "c.toml"
     spec.write_text(KILL_SPEC)
