@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from circuits.errors import SpecError
+from circuits.schema import read_text
 from lbt.tablespec import MODEL_OPTIONS, MODELS, expand_row, parse_column
 from solvers.engines import synthesize_model
 
@@ -184,12 +185,7 @@ def parse_claims(text: str, path: str | Path | None = None, *, timeout: float | 
 def load_claims(path: str | Path, *, timeout: float | None = None) -> list[Claim]:
     """Read a claims file (:func:`parse_claims`)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"{path}: no such claims file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read: {exc}") from None
+    text = read_text(path)
     return parse_claims(text, path, timeout=timeout)
 
 

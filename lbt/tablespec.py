@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from circuits.errors import LbtError, SpecError
+from circuits.schema import read_text
 
 __all__ = [
     "MODELS",
@@ -394,10 +395,5 @@ def parse_spec(text: str, path: str | Path | None = None) -> TableSpec:
 def load_spec(path: str | Path) -> TableSpec:
     """Read and validate a spec file (:func:`parse_spec`)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"{path}: no such table spec") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read: {exc}") from None
+    text = read_text(path)
     return parse_spec(text, path)
