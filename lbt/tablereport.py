@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -318,14 +319,15 @@ def plot(grid: Grid, output: str | Path) -> Path:
             label = name + (f" ({unproven} unproven)" if unproven else "")
             ax.bar([s + (j - (len(spec.columns) - 1) / 2) * width for s in sizes], [counts[s] for s in sizes],
                    width=width, label=label, color=f"C{j}")  # fmt: skip
-        ax.set_title(f"cost distribution of {len(npn_rows)} functions")
+        what = "NPN classes" if all(r.source.lower().startswith("npn") for r in npn_rows) else "functions"
+        ax.set_title(f"cost distribution of {len(npn_rows)} {what}")
         ax.set_xlabel("minimum size")
-        ax.set_ylabel("functions")
+        ax.set_ylabel(what)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.legend(fontsize="small")
     for ax in flat[panels:]:
         ax.set_visible(False)
-    fig.suptitle(spec.title)
+    fig.suptitle(textwrap.fill(spec.title, width=int(9 * 4.6 * cols)))
     fig.tight_layout()
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".tmp.png")
