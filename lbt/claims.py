@@ -27,7 +27,9 @@ bound from a witness re-evaluated on all inputs), and the verdict is
 * ``unknown`` — neither, because of the time limit, Ctrl-C or a model whose
   engine cannot refute that size (ReLU networks with several hidden layers).
 
-A claim is never confirmed by a bound that is not proven.
+A claim is never confirmed by a bound that is not proven.  A claim the engine
+rejects (a monotone circuit for a non-monotone target, too many inputs) is
+reported as an error by ``lbt verify --claims``, after the other claims.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ class Verdict:
     """What the search established about a claim: ``lower <= minimum <= upper`` (``upper`` None: no witness)."""
 
     claim: Claim
-    verdict: str  # "confirmed", "refuted" or "unknown"
+    verdict: str  # "confirmed", "refuted", "unknown" (or "error": the engine rejected the claim's options)
     reason: str
     lower: int
     upper: int | None

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Self
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from circuits.errors import ArityError, FormatError, SpecError
+from circuits.errors import ArityError, FormatError, LbtError, SpecError
 from circuits.fileformat import save, write_text_atomic
 from circuits.targets import target
 from circuits.truthtable import TruthTable
@@ -329,14 +329,20 @@ CLAIM_TIMEOUT = 600.0
 
 
 def _verify_claims(path: Path, timeout: float | None, proof: Path | None, quiet: bool, json_: bool) -> None:
-    """``lbt verify --claims FILE``: one bounded search per claim; exit 1 if any is refuted, 3 if any unknown."""
+    """``lbt verify --claims FILE``: one bounded search per claim.
+
+    Exit 2 if the engine rejects a claim (it is listed as ``ERROR``), else 1 if any
+    is refuted, else 3 if any is unknown.
+    """
+    from rich.markup import escape
+
     from lbt.claims import Verdict, check_claim, load_claims
 
     if timeout is not None and not timeout > 0:
         raise SpecError(f"--timeout must be a positive number of seconds, got {timeout}")
     todo = load_claims(path, timeout=CLAIM_TIMEOUT if timeout is None else timeout)
     verdicts: list[Verdict] = []
-    style = {"confirmed": "green", "refuted": "red", "unknown": "yellow"}
+    style = {"confirmed": "green", "refuted": "red", "unknown": "yellow", "error": "red"}
     interrupted = False
     for claim in todo:
         if not (quiet or json_):
@@ -347,6 +353,8 @@ def _verify_claims(path: Path, timeout: float | None, proof: Path | None, quiet:
             except KeyboardInterrupt:
                 interrupted = True
                 break
+            except LbtError as exc:  # a claim the engine rejects (e.g. mono and a non-monotone target)
+                v = Verdict(claim, "error", str(exc), 0, None)
         if proof is not None and v.result is not None:
             tag = {"=": "eq", ">=": "ge", "<=": "le"}[claim.op] + str(claim.value)
             write_text_atomic(
@@ -355,7 +363,8 @@ def _verify_claims(path: Path, timeout: float | None, proof: Path | None, quiet:
         verdicts.append(v)
         if not json_:
             color = style[v.verdict]
-            console.print(f"[{color}]{v.verdict.upper():9}[/{color}] {claim}   {v.reason}; {v.seconds:.1f} s")
+            line = f"{claim}   {v.reason}; {v.seconds:.1f} s"
+            console.print(f"[{color}]{v.verdict.upper():9}[/{color}] {escape(line)}")
         if v.result is not None and v.result.get("interrupted"):
             interrupted = True
             break
@@ -367,10 +376,13 @@ def _verify_claims(path: Path, timeout: float | None, proof: Path | None, quiet:
         skipped = len(todo) - len(verdicts)
         console.print(
             f"{counts['confirmed']} confirmed, {counts['refuted']} refuted, {counts['unknown']} unknown"
+            + (f", {counts['error']} rejected" if counts["error"] else "")
             + (f" ({skipped} not checked: interrupted)" if skipped else "")
         )
     if interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
+    if counts["error"]:
+        raise typer.Exit(2)
     if counts["refuted"]:
         raise typer.Exit(1)
     if counts["unknown"]:

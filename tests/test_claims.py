@@ -157,6 +157,14 @@ def test_cli_verdicts_exit_codes_and_json(tmp_path, cli):
     assert code == 3 and "UNKNOWN" in out
 
 
+def test_cli_rejected_claim_is_listed_and_exits_2(tmp_path, cli):
+    claims = tmp_path / "c.txt"
+    claims.write_text("mono par:3 = 2\nb2 maj:3 = 4\n")  # PAR_3 is not monotone: the engine rejects it
+    code, out, _ = cli("verify", "--claims", claims, "--quiet")
+    assert code == 2 and "ERROR" in out and "not monotone" in out
+    assert "CONFIRMED b2 maj:3 = 4" in out and "1 confirmed, 0 refuted, 0 unknown, 1 rejected" in out
+
+
 def test_cli_claim_proofs_can_be_reverified(tmp_path, cli):
     claims = tmp_path / "c.txt"
     claims.write_text("b2 maj:3 = 4\nthr par:3 = 2\n")
@@ -184,4 +192,4 @@ def test_cli_bad_claim_invocations(tmp_path, cli, monkeypatch, args):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "c.txt").write_text("b2 maj:3 = 4\n")
     code, out, err = cli("verify", *args)
-    assert code == 2 and err.startswith("lbt: error: ") and err.count("\n") == 1, err
+    assert code == 2 and out == "" and err.startswith("lbt: error: ") and err.count("\n") == 1, err
