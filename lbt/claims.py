@@ -6,7 +6,7 @@ size in that model::
     # MAJ_5 needs exactly 9 gates over B2 (Knuth, TAOCP 7.1.2)
     b2 maj:5 = 9
     thr ip:3 >= 4
-    thr layered=2 disj:2..3 <= 3      # a range stands for one claim per value
+    thr layered=2 disj:2..3 <= 4      # a range stands for one claim per value
     relu hidden_layers=1 output=relu disj:2 = 3
 
 A line is ``MODEL [KEY=VALUE ...] TARGET OP N`` with ``OP`` one of ``=``
@@ -29,7 +29,7 @@ bound from a witness re-evaluated on all inputs), and the verdict is
 
 A claim is never confirmed by a bound that is not proven.  A claim the engine
 rejects (a monotone circuit for a non-monotone target, too many inputs) is
-reported as an error by ``lbt verify --claims``, after the other claims.
+reported as an error by ``lbt verify --claims``; the other claims are still checked.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from circuits.schema import read_text
 from lbt.tablespec import MODEL_OPTIONS, MODELS, expand_row, parse_column
 from solvers.engines import synthesize_model
 
-__all__ = ["Claim", "Verdict", "check_claim", "load_claims", "parse_claims"]
+__all__ = ["Claim", "Verdict", "check_claim", "decide", "load_claims", "parse_claims"]
 
 _OPS = {"=": "=", "==": "=", ">=": ">=", "<=": "<=", ">": ">=", "<": "<="}
 _LINE = re.compile(r"^(?P<lhs>.*?)\s*(?P<op>==|>=|<=|=|>|<)\s*(?P<value>-?\d+)\s*$")
@@ -232,9 +232,7 @@ def check_claim(
     """
     if claim.op == ">=" and claim.value <= 0:
         return Verdict(claim, "confirmed", "every size is >= 0", 0, None)
-    if claim.op == "<=" and claim.value < 0:
-        return Verdict(claim, "refuted", "no size is negative", 0, None)
-    if claim.op == "=" and claim.value < 0:
+    if claim.op in ("=", "<=") and claim.value < 0:
         return Verdict(claim, "refuted", "no size is negative", 0, None)
     max_size = max(claim.value - 1 if claim.op == ">=" else claim.value, 1)
     result = synthesize_model(
