@@ -258,9 +258,14 @@ def verify(
         typer.Option(help="--claims: write proofs and result records of the searches to DIR (as lbt synth --proof)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="--claims: no progress display.")] = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="A table spec or store: cells checked at the same time.")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Re-check stored results (witnesses on all inputs, every proof and certificate), or check claims."""
+    if jobs is not None and (path is None or path.suffix.lower() not in (".toml", ".sqlite")):
+        raise SpecError("--jobs applies only to a table spec (.toml) or store (.sqlite)")
     if claims is not None:
         if path is not None:
             raise SpecError("give a PATH to re-check or --claims FILE, not both")
@@ -275,7 +280,7 @@ def verify(
     if path.suffix.lower() in (".toml", ".sqlite"):  # a table spec or its store
         from lbt.table import verify_table
 
-        verify_table(path, json_)
+        verify_table(path, json_, 1 if jobs is None else jobs)
         return
     from solvers.audit import audit_file
 

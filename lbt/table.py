@@ -18,9 +18,13 @@ the proven claim).  Exit code 1 on any failure.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import multiprocessing
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,6 +32,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Group
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -49,6 +54,7 @@ table_app = typer.Typer(
 app.add_typer(table_app, name="table")
 
 SpecArg = Annotated[Path, typer.Argument(help="Table spec (.toml) or its store (.sqlite).")]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="Cells checked at the same time (processes).")]
 StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="The SQLite store (default: the spec's file name with .sqlite).")
 ]
@@ -172,6 +178,15 @@ def _canonical(obj: Any) -> str:
 
 
 def _audit_cell(rec: CellRecord, store_dir: Path) -> CellAudit:
+    """The audit of one stored cell; whatever a damaged store does, it fails verification instead of raising."""
+    try:
+        return _audit_cell_checks(rec, store_dir)
+    except Exception as exc:  # noqa: BLE001
+        return CellAudit(rec.row, rec.col, rec.config.get("model"), cell_text(rec), False,
+                         ((False, f"cannot be checked: {type(exc).__name__}: {exc}"),))  # fmt: skip
+
+
+def _audit_cell_checks(rec: CellRecord, store_dir: Path) -> CellAudit:
     checks: list[tuple[bool, str]] = []
     model = rec.config.get("model")
     result = rec.result
@@ -223,14 +238,25 @@ def _audit_cell(rec: CellRecord, store_dir: Path) -> CellAudit:
     return CellAudit(rec.row, rec.col, model, cell_text(rec), ok, tuple(checks))
 
 
-def verify_store(store_path: str | Path, cells: list[Cell] | None = None) -> tuple[list[CellAudit], list[CellRecord]]:
-    """Audit every stored cell (only those of ``cells``, for their configuration, if given).
+def verify_store(
+    store_path: str | Path,
+    cells: list[Cell] | None = None,
+    jobs: int = 1,
+    on_audit: Callable[[CellAudit], None] | None = None,
+) -> tuple[list[CellAudit], list[CellRecord]]:
+    """Audit every stored cell (only those of ``cells``, for their configuration, if given), ``jobs`` at a time.
 
-    Returns the audits and the stored cells without a result (status ``error``), which carry no claim.
+    Returns the audits (in store order) and the stored cells without a result
+    (status ``error``), which carry no claim.  ``on_audit`` is called with each
+    audit as it finishes.
     """
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise SpecError(f"--jobs must be an integer >= 1, got {jobs!r}")
     store_path = Path(store_path)
     wanted = None if cells is None else {(c.row, c.column): c.config_sha256() for c in cells}
-    audits, no_result = [], []
+    audits: list[CellAudit | None] = []
+    todo: list[tuple[int, CellRecord]] = []
+    no_result = []
     with open_store(store_path, create=False) as st:
         for raw in st.rows():
             if wanted is not None and wanted.get((raw["row"], raw["col"])) != raw["config_sha256"]:
@@ -239,25 +265,46 @@ def verify_store(store_path: str | Path, cells: list[Cell] | None = None) -> tup
                 rec = st.decode(raw)
             except FormatError as exc:
                 audits.append(CellAudit(raw["row"], raw["col"], None, "?", False, ((False, str(exc)),)))
+                if on_audit is not None:
+                    on_audit(audits[-1])
                 continue
             if rec.status == "error" or (rec.result is None and rec.status == "timeout"):
                 no_result.append(rec)  # no claim: an error, or a cell killed at its time limit
                 continue
-            try:
-                audits.append(_audit_cell(rec, store_path.parent))
-            except Exception as exc:  # noqa: BLE001 - whatever a damaged store does, it fails verification
-                audits.append(CellAudit(rec.row, rec.col, rec.config.get("model"), cell_text(rec), False,
-                                        ((False, f"cannot be checked: {type(exc).__name__}: {exc}"),)))  # fmt: skip
-    return audits, no_result
+            todo.append((len(audits), rec))
+            audits.append(None)
+    recs = [rec for _, rec in todo]
+    dirs = [store_path.parent] * len(recs)
+    with contextlib.ExitStack() as stack:
+        if jobs > 1 and len(recs) > 1:
+            methods = multiprocessing.get_all_start_methods()
+            ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs, mp_context=ctx))
+            done = pool.map(_audit_cell, recs, dirs)
+        else:
+            done = map(_audit_cell, recs, dirs)
+        for (index, _), audit in zip(todo, done, strict=True):
+            audits[index] = audit
+            if on_audit is not None:
+                on_audit(audit)
+    return [a for a in audits if a is not None], no_result
 
 
-def verify_table(path: Path, json_: bool = False) -> None:
-    """``lbt verify SPEC.toml|STORE.sqlite``: audit every stored cell; exit 1 if any fails."""
+def verify_table(path: Path, json_: bool = False, jobs: int = 1) -> None:
+    """``lbt verify SPEC.toml|STORE.sqlite``: audit every stored cell (``jobs`` processes); exit 1 if any fails."""
     spec, store_path = load_table(path)
     if not store_path.is_file():
         raise FormatError(f"{store_path}: no such store (run: lbt table run {path})")
     cells = spec.cells() if path.suffix.lower() == ".toml" else None
-    audits, no_result = verify_store(store_path, cells)
+
+    def show(a: CellAudit) -> None:  # one line per cell as soon as it is checked
+        head = "[green]OK[/green]    " if a.ok else "[red]FAILED[/red]"
+        console.print(f"{head} {escape(f'{a.row} × {a.column}: {a.text}')}")
+        for good, msg in a.checks:
+            if not good:
+                console.print(f"  FAIL {msg}", markup=False)
+
+    audits, no_result = verify_store(store_path, cells, jobs, None if json_ else show)
     failed = [a for a in audits if not a.ok]
     missing = 0
     if cells is not None:
@@ -274,12 +321,6 @@ def verify_table(path: Path, json_: bool = False) -> None:
             }
         )
     else:
-        for a in audits:
-            head = "[green]OK[/green]    " if a.ok else "[red]FAILED[/red]"
-            console.print(f"{head} {a.row} × {a.column}: {a.text}")
-            for good, msg in a.checks:
-                if not good:
-                    console.print(f"  FAIL {msg}", markup=False)
         for rec in no_result:
             console.print(f"no result {rec.row} × {rec.col}: {rec.status} ({rec.error})", markup=False)
         extra = f", no result {len(no_result)}" if no_result else ""
@@ -390,6 +431,6 @@ def plot_(
 
 
 @table_app.command("verify")
-def verify_(spec: SpecArg, json_: JsonOpt = False) -> None:
+def verify_(spec: SpecArg, jobs: JobsOpt = 1, json_: JsonOpt = False) -> None:
     """Re-check every stored cell (witnesses, proofs, certificates, file hashes); exit 1 on any failure."""
-    verify_table(spec, json_)
+    verify_table(spec, json_, jobs)

@@ -198,7 +198,10 @@ class _LocalBackend:
             "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         )
         if self.ctx.get_start_method() == "forkserver":
-            self.ctx.set_forkserver_preload(["lbt.tablerun", "solvers.synthesis", "solvers.threshold_sat"])
+            # what a cell imports, loaded once in the server rather than in every cell's process
+            self.ctx.set_forkserver_preload(
+                ["lbt.tablerun", "solvers.synthesis", "solvers.threshold_sat", "solvers.relu_sat", "scipy.optimize"]
+            )
         self.running: dict[str, _Running] = {}
 
     @property

@@ -183,6 +183,11 @@ def test_verify_store_and_spec(tiny):
 def test_verify_store_file(tiny, cli):
     code, out, _ = cli("verify", tiny.with_suffix(".sqlite"))
     assert code == 0 and "verified 4, failed 0" in out
+    code, out, _ = cli("verify", tiny.with_suffix(".sqlite"), "--jobs", "2")
+    assert code == 0 and "verified 4, failed 0" in out
+    for bad in (("--jobs", "0"), ("--jobs", "2", "--claims", tiny)):
+        code, _, err = cli("verify", tiny.with_suffix(".sqlite"), *bad)
+        assert code == 2 and err.startswith("lbt: error: ") and err.count("\n") == 1, err
 
 
 def test_tampered_witness_fails_verify(tiny, tmp_path, cli):
@@ -203,6 +208,9 @@ def test_tampered_witness_fails_verify(tiny, tmp_path, cli):
         conn.execute("UPDATE cells SET result = '{' WHERE row = 'par:3' AND col = 'thr'")
     code, out, _ = cli("verify", spec)
     assert code == 1 and "verified 2, failed 2" in out
+    # checked by two processes: the same verdicts
+    code, out, _ = cli("verify", spec, "--jobs", "2")
+    assert code == 1 and "verified 2, failed 2" in out and "FAILED maj:3 × B2" in out
 
 
 def test_truncated_proof_fails_verify(tiny, tmp_path, cli):
@@ -213,6 +221,8 @@ def test_truncated_proof_fails_verify(tiny, tmp_path, cli):
     proof.write_bytes(proof.read_bytes()[: proof.stat().st_size // 2])
     code, out, _ = cli("table", "verify", spec)
     assert code == 1 and "changed" in out
+    code, out, _ = cli("table", "verify", spec, "-j", "2")
+    assert code == 1 and "changed" in out and "verified 3, failed 1" in out
 
 
 def test_unproven_cells_are_marked(tmp_path, cli):
