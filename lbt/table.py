@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import multiprocessing
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -40,7 +39,7 @@ from circuits.errors import FormatError, SpecError
 from lbt.app import JsonOpt, app, console, emit_json, err_console
 from lbt.store import CellRecord, open_store
 from lbt.tablereport import FORMATS, LEGEND, cell_text, export, load_table, plot, read_grid, to_json
-from lbt.tablerun import Reporter, run_table
+from lbt.tablerun import Reporter, process_context, run_table
 from lbt.tablespec import Cell
 from solvers.audit import audit_result
 from solvers.proof import sha256_file
@@ -277,9 +276,7 @@ def verify_store(
     dirs = [store_path.parent] * len(recs)
     with contextlib.ExitStack() as stack:
         if jobs > 1 and len(recs) > 1:
-            methods = multiprocessing.get_all_start_methods()
-            ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs, mp_context=ctx))
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs, mp_context=process_context()))
             done = pool.map(_audit_cell, recs, dirs)
         else:
             done = map(_audit_cell, recs, dirs)

@@ -65,6 +65,16 @@ HARD_LIMIT_GRACE = 60.0
 RESULT_FILE = "cell.result.json"
 
 
+def process_context() -> Any:
+    """The multiprocessing context for cell and verification processes: forkserver where there is one, else spawn.
+
+    Never fork: the parent may hold threads (Dask, rich) and solver state a child must not inherit.
+    """
+    return multiprocessing.get_context(
+        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+
+
 def versions() -> dict[str, str]:
     """Versions that a stored result depends on."""
     out = {"python": platform.python_version()}
@@ -194,9 +204,7 @@ class _Running:
 class _LocalBackend:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
-        self.ctx = multiprocessing.get_context(
-            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        )
+        self.ctx = process_context()
         if self.ctx.get_start_method() == "forkserver":
             # what a cell imports, loaded once in the server rather than in every cell's process
             self.ctx.set_forkserver_preload(
