@@ -11,7 +11,7 @@ lbt() { "$VENV/bin/lbt" "$@"; }
 step() { printf '\n\033[1m$ lbt %s\033[0m\n' "$*"; lbt "$@"; }
 
 mkdir -p out
-rm -rf out/proofs
+rm -rf out/proofs out/claims.txt
 
 echo "== The full adder (sum:3) needs 5 gates over B2: found by SAT, 2..4 gates refuted by"
 echo "== LRAT proofs that lbt's own checker verifies:"
@@ -29,6 +29,17 @@ step synth ip:2 --model thr --proof out/proofs
 echo
 echo "== DISJ_2 needs 3 ReLU neurons (output included): paper 002's d+1 construction is optimal:"
 step synth disj:2 --model relu --output relu --proof out/proofs
+echo
+echo "== Claims such as a paper states them, each checked by the search it needs"
+echo "== (the last one is false: PAR_4 needs 3 B2 gates, so the exit code is 1):"
+cat > out/claims.txt <<'CLAIMS'
+b2 maj:3 = 4                  # Knuth, TAOCP 7.1.2
+thr par:5 = 3
+thr layered=2 par:3..4 >= 4
+relu output=relu disj:2 = 3
+b2 par:4 < 3
+CLAIMS
+step verify --claims out/claims.txt --quiet --proof out/proofs || echo "(exit code $?: a claim is refuted)"
 echo
 echo "== Everything stored can be re-checked without trusting the search:"
 step verify out/proofs
