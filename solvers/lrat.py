@@ -48,7 +48,7 @@ import gzip
 import lzma
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import filterfalse
 from operator import neg
 from pathlib import Path
@@ -80,7 +80,8 @@ class CheckResult:
     ``steps`` counts the proof lines read (additions and deletions);
     ``additions`` the clauses verified by unit propagation; ``line`` is the
     1-based proof line of the failure (``0`` when the failure is not tied to a
-    line, ``None`` on success).
+    line, ``None`` on success).  ``timed_out``: the check stopped at its time
+    limit, so the proof is neither accepted nor found wrong.
     """
 
     verified: bool
@@ -90,6 +91,7 @@ class CheckResult:
     deletions: int = 0
     line: int | None = None
     seconds: float = 0.0
+    timed_out: bool = False
 
     def __bool__(self) -> bool:
         return self.verified
@@ -183,6 +185,7 @@ def check_lrat(
     proof_path: Path | str,
     *,
     progress: Callable[[int], None] | None = None,
+    time_limit: float | None = None,
 ) -> CheckResult:
     """Check the LRAT proof at ``proof_path`` against the DIMACS CNF at ``cnf_path``.
 
@@ -190,21 +193,19 @@ def check_lrat(
     ``verified`` is true only if every step is valid and the empty clause is
     derived.  Raises :class:`FormatError` if the CNF is unreadable or
     malformed.  An unreadable proof is a rejection.  ``progress``, if given,
-    is called with the number of lines read every 2**20 lines.
+    is called with the number of lines read every 2**20 lines.  After
+    ``time_limit`` seconds the check stops with ``timed_out`` set.
     """
-    cnf = read_dimacs(cnf_path)
     start = time.perf_counter()
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    cnf = read_dimacs(cnf_path)
     try:
         fh = open_maybe_compressed(proof_path)
     except OSError as exc:
         return CheckResult(False, f"cannot read proof: {exc}", 0, line=0)
     with fh:
-        result = check_lrat_stream(cnf, fh, progress=progress)
-    return _with_seconds(result, time.perf_counter() - start)
-
-
-def _with_seconds(r: CheckResult, seconds: float) -> CheckResult:
-    return CheckResult(r.verified, r.reason, r.steps, r.additions, r.deletions, r.line, seconds)
+        result = check_lrat_stream(cnf, fh, progress=progress, deadline=deadline)
+    return replace(result, seconds=time.perf_counter() - start)
 
 
 def check_lrat_stream(
@@ -212,8 +213,9 @@ def check_lrat_stream(
     lines: IO[bytes] | Iterator[bytes],
     *,
     progress: Callable[[int], None] | None = None,
+    deadline: float | None = None,
 ) -> CheckResult:
-    """Check LRAT proof lines (bytes) against ``cnf``; see :func:`check_lrat`."""
+    """Check LRAT proof lines (bytes) against ``cnf``; see :func:`check_lrat` (``deadline``: a ``time.monotonic()``)."""
     # Clause database: id -> tuple of literals.  Originals get ids 1..m.
     db: dict[int, tuple[int, ...]] = {i: c for i, c in enumerate(cnf.clauses, 1)}
     get = db.get
@@ -225,8 +227,12 @@ def check_lrat_stream(
         try:
             for raw in lines:
                 lineno += 1
-                if progress is not None and not lineno & 0xFFFFF:
-                    progress(lineno)
+                if not lineno & 0xFFFF:
+                    if progress is not None and not lineno & 0xFFFFF:
+                        progress(lineno)
+                    if deadline is not None and time.monotonic() > deadline:
+                        reason = f"time limit reached after {lineno} proof lines"
+                        return CheckResult(False, reason, lineno, additions, deletions, 0, timed_out=True)
                 toks = raw.split()
                 if len(toks) > 1 and toks[1] == b"d":
                     _delete(db, toks, last_id)

@@ -535,7 +535,8 @@ def refute(
 
     Returns a :class:`Refutation` (check ``.verified``), a :class:`Model`
     (checked against every clause) or a :class:`Timeout` after about
-    ``time_limit`` seconds of solving.  On SAT and timeout the proof file is
+    ``time_limit`` seconds of solving and checking (a proof that is not checked
+    within the limit is removed: an unchecked refutation claims nothing).  On SAT and timeout the proof file is
     removed and the CNF kept.  On ``KeyboardInterrupt`` (honoured within
     about :data:`SLICE_SECONDS`) both files are removed and it is re-raised.
     """
@@ -555,6 +556,7 @@ def refute(
         nv = max(nv, num_vars)
     version = _SOLVERS[solver][0]
 
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     cnf_path = workdir / f"{name}.cnf"
@@ -594,7 +596,12 @@ def refute(
             result = CheckResult(False, reason, 0)
             verdict = "rejected"
         elif check:
-            result = check_lrat(cnf_path, proof_path)
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            result = check_lrat(cnf_path, proof_path, time_limit=left)
+            if result.timed_out:  # refuted in time, but not checked in time: no claim
+                _unlink(proof_path)
+                assert time_limit is not None
+                return Timeout(solver, version, cnf_path, cnf_sha, nv, len(cls), time_limit, solve_s)
             verdict = "verified" if result.verified else "rejected"
             reason = result.reason
         else:

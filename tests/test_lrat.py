@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circuits.errors import FormatError
-from solvers.lrat import CheckResult, check_lrat, check_lrat_stream, read_dimacs
+from solvers.lrat import CheckResult, Cnf, check_lrat, check_lrat_stream, read_dimacs
 
 # (a | b), (a | -b), (-a | b), (-a | -b): unsatisfiable over a=1, b=2.
 XOR_CNF = "p cnf 2 4\n1 2 0\n1 -2 0\n-1 2 0\n-1 -2 0\n"
@@ -300,3 +300,17 @@ def _tree_refutation(clauses, n):
             ids[clause] = nid
             out.append(f"{nid} {' '.join(map(str, clause + (0,)))} {' '.join(map(str, hints + [0]))}\n")
     return "".join(out)
+
+
+def _long_valid_proof(n: int) -> list[bytes]:
+    """A valid proof of n + 1 steps for the CNF (x1) and (-x1): n re-derivations of (x1), then the empty clause."""
+    lines = [f"{3 + i} 1 0 1 0\n".encode() for i in range(n)]
+    return [*lines, f"{3 + n} 0 1 2 0\n".encode()]
+
+
+def test_check_stops_at_its_time_limit_without_a_verdict():
+    cnf = Cnf(1, ((1,), (-1,)))
+    lines = _long_valid_proof(70_000)  # the clock is read every 65536 lines
+    assert check_lrat_stream(cnf, iter(lines)).verified
+    r = check_lrat_stream(cnf, iter(lines), deadline=0.0)  # a deadline long past
+    assert r.timed_out and not r.verified and "time limit" in r.reason and r.steps == 65536

@@ -539,3 +539,18 @@ def test_file_stems_of_long_specs_do_not_collide():
     a, b = "tt:9:" + "0" * 127 + "1", "tt:9:" + "0" * 127 + "2"  # equal in their first 80 characters
     assert file_stem(a) != file_stem(b) and len(file_stem(a)) <= 80
     assert file_stem("maj:5") == "maj_5" and file_stem("::") == "target"
+
+
+def test_a_proof_not_checked_within_the_limit_claims_nothing(tmp_path, monkeypatch):
+    # the solver refutes in time, the check runs out of time: a timeout, and the proof is removed
+    def slow_check(cnf, proof, *, time_limit=None, **kw):
+        assert time_limit is not None and time_limit <= 30
+        return proof_mod.CheckResult(False, "time limit reached after 65536 proof lines", 65536, timed_out=True)
+
+    monkeypatch.setattr(proof_mod, "check_lrat", slow_check)
+    r = refute(php(3), tmp_path, "slow", time_limit=30)
+    assert r.status == "timeout" and not isinstance(r, Refutation)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slow.cnf"]
+    # without a time limit the check is not limited
+    monkeypatch.undo()
+    assert refute(php(3), tmp_path, "slow").verified
