@@ -206,10 +206,13 @@ class _LocalBackend:
         self.jobs = jobs
         self.ctx = process_context()
         if self.ctx.get_start_method() == "forkserver":
-            # what a cell imports, loaded once in the server rather than in every cell's process
+            # what a cell imports, loaded once in the server rather than in every cell's process;
+            # "__main__" too, or each cell re-runs the main script (the lbt CLI) and, if lbt was
+            # upgraded while the table runs, mixes new modules with the server's old ones
             self.ctx.set_forkserver_preload(
-                ["lbt.tablerun", "solvers.synthesis", "solvers.threshold_sat", "solvers.relu_sat", "scipy.optimize"]
-            )
+                ["__main__", "lbt.tablerun", "solvers.synthesis", "solvers.threshold_sat", "solvers.relu_sat",
+                 "scipy.optimize"]
+            )  # fmt: skip
         self.running: dict[str, _Running] = {}
 
     @property
