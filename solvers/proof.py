@@ -536,8 +536,8 @@ def refute(
     Returns a :class:`Refutation` (check ``.verified``), a :class:`Model`
     (checked against every clause) or a :class:`Timeout` after about
     ``time_limit`` seconds of solving and checking (a proof that is not checked
-    within the limit is removed: an unchecked refutation claims nothing).  On SAT and timeout the proof file is
-    removed and the CNF kept.  On ``KeyboardInterrupt`` (honoured within
+    within the limit is removed: an unchecked refutation claims nothing).  On
+    SAT and timeout the proof file is removed and the CNF kept.  On ``KeyboardInterrupt`` (honoured within
     about :data:`SLICE_SECONDS`) both files are removed and it is re-raised.
     """
     if solver not in _SOLVERS:
