@@ -70,6 +70,7 @@ __all__ = [
     "Target",
     "Family",
     "target",
+    "resolve_target",
     "families",
     "family",
     "register_family",
@@ -280,6 +281,16 @@ def target(spec: str) -> Target:
     normal = f"{fam.name}:{params_text}" if fam.params or params_text else fam.name
     result = fam.build(*args)
     return _as_target(fam, normal, args, result)
+
+
+def resolve_target(obj: str | TruthTable) -> tuple[str, TruthTable]:
+    """``(spec, table)`` of a target given as a spec string or a table (a table's spec is ``tt:N:HEX``)."""
+    if isinstance(obj, str):
+        t = target(obj)
+        return t.spec, t.table
+    if isinstance(obj, TruthTable):
+        return f"tt:{obj.n}:{obj.hex()}", obj
+    raise SpecError(f"target must be a TruthTable or a spec string, got {type(obj).__name__}")
 
 
 def _one_line(text: str) -> str:

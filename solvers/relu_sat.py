@@ -936,17 +936,6 @@ def prove_clauses(
 
 
 # ---------------------------------------------------------------- driver
-def _resolve_target(target: TruthTable | str) -> tuple[str, TruthTable]:
-    if isinstance(target, str):
-        from circuits.targets import target as lookup
-
-        t = lookup(target)
-        return t.spec, t.table
-    if isinstance(target, TruthTable):
-        return f"tt:{target.n}:{target.hex()}", target
-    raise SpecError(f"target must be a TruthTable or a spec string, got {type(target).__name__}")
-
-
 def _file_tag(spec: str, options: ReLUOptions, size: int) -> str:
     from solvers.proof import file_stem
 
@@ -1023,7 +1012,9 @@ def synthesize_relu(
     _check_int(start, "start", 1)
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
         raise SpecError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    spec, table = _resolve_target(target)
+    from circuits.targets import resolve_target
+
+    spec, table = resolve_target(target)
     _check_table(table)
     if options.max_weight is not None:
         from solvers.relu_bitblast import synthesize_bounded

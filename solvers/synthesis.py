@@ -631,16 +631,9 @@ def synthesize(
 
     Ctrl-C during the search returns the partial result with ``interrupted=True``.
     """
-    spec_name = None
-    if isinstance(target, str):
-        from circuits.targets import target as lookup
+    from circuits.targets import resolve_target
 
-        t = lookup(target)
-        spec_name, table = t.spec, t.table
-    elif isinstance(target, TruthTable):
-        table = target
-    else:
-        raise SpecError(f"target must be a TruthTable or a spec string, got {type(target).__name__}")
+    spec, table = resolve_target(target)
     if not isinstance(model, str) or model.strip().lower() not in MODELS:
         raise SpecError(f"unknown circuit model {model!r} (known: {', '.join(MODELS)})")
     model = model.strip().lower()
@@ -680,7 +673,7 @@ def synthesize(
     deadline = None if timeout is None else t_start + float(timeout)
     lb, reason = lower_bound(problem)
     first = lb if start is None else max(start, lb)
-    name_base = spec_name or f"tt_{table.n}_{table.hex()}"
+    name_base = spec if isinstance(target, str) else f"tt_{table.n}_{table.hex()}"  # proof file names
 
     def try_size(size: int) -> tuple[StepResult, BooleanCircuit | None]:
         t0 = time.monotonic()
@@ -726,7 +719,7 @@ def synthesize(
         )
     return SynthesisResult(
         **search.result_fields(),
-        target=spec_name if spec_name is not None else f"tt:{table.n}:{table.hex()}",
+        target=spec,
         table=table.hex(),
         n=table.n,
         m=table.m,

@@ -1182,17 +1182,6 @@ def max_useful_size(table: TruthTable, options: ThresholdOptions) -> int | None:
     return len(_distinct_output_functions(table)[0]) * cone
 
 
-def _resolve_target(target: TruthTable | str) -> tuple[str, TruthTable]:
-    if isinstance(target, str):
-        from circuits.targets import target as lookup
-
-        t = lookup(target)
-        return t.spec, t.table
-    if isinstance(target, TruthTable):
-        return f"tt:{target.n}:{target.hex()}", target
-    raise SpecError(f"target must be a TruthTable or a spec string, got {type(target).__name__}")
-
-
 def _file_tag(spec: str, options: ThresholdOptions, size: int) -> str:
     from solvers.proof import file_stem
 
@@ -1275,7 +1264,9 @@ def synthesize_threshold(
             raise SpecError(f"{what} must be an integer >= {low}, got {value!r}")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
         raise SpecError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    spec, table = _resolve_target(target)
+    from circuits.targets import resolve_target
+
+    spec, table = resolve_target(target)
     if table.n > MAX_INPUTS:
         raise TooLargeError(f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})")
     sym = default_symmetry_breaking(table.n, options) if symmetry is None else frozenset(symmetry)

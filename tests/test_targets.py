@@ -546,3 +546,16 @@ def test_target_is_frozen_and_all_errors_are_lbt_errors():
     for spec in ["maj:3:", "expr:)", "tt:1:", "mux:x", "add:-", "rand::"]:
         with pytest.raises(LbtError):
             target(spec)
+
+
+def test_resolve_target_names_a_table_by_its_tt_spec():
+    from circuits.targets import resolve_target
+
+    spec, table = resolve_target(" MAJ:3 ")
+    assert spec == "maj:3" and table == target("maj:3").table
+    # a table given directly is named tt:N:HEX, and that spec gives the same table back
+    t = TruthTable.from_hex(3, "96")
+    spec, same = resolve_target(t)
+    assert spec == "tt:3:96" and same is t and target(spec).table == t
+    with pytest.raises(SpecError, match="target must be a TruthTable or a spec string, got int"):
+        resolve_target(3)
