@@ -698,6 +698,21 @@ def write_certificate(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def read_certificate(path: Path | str, formats: Iterable[str], version: int, kind: str) -> dict[str, Any]:
+    """Read a certificate written by :func:`write_certificate`; ``FormatError`` unless its format is one of
+    ``formats`` and its version is ``version`` (``kind`` names the certificate in the message)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise FormatError(f"cannot read certificate {path}: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") not in tuple(formats):
+        raise FormatError(f"{path} is not a {kind} refutation certificate")
+    if data.get("version") != version:
+        raise FormatError(f"{path}: unsupported certificate version {data.get('version')!r}")
+    return data
+
+
 def file_stem(spec: str) -> str:
     """A plain, collision-free file-name stem for a target spec, e.g. ``maj_5`` for ``maj:5``.
 

@@ -62,7 +62,7 @@ from circuits.relu import fraction_from_json
 from circuits.truthtable import TruthTable
 from solvers.cnf import forbid
 from solvers.lrat import read_dimacs
-from solvers.proof import verify_refutation
+from solvers.proof import read_certificate, verify_refutation
 from solvers.threshold_verify import Verdict
 
 __all__ = ["Verdict", "check_learned_clause", "verify_certificate", "verify_directory"]
@@ -233,16 +233,6 @@ def check_learned_clause(enc: Any, cert: dict[str, Any], clause: Sequence[int]) 
 
 
 # ---------------------------------------------------------------- files
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise FormatError(f"cannot read certificate {path}: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") not in CERTIFICATE_FORMATS:
-        raise FormatError(f"{path} is not a ReLU refutation certificate")
-    if data.get("version") != 1:
-        raise FormatError(f"{path}: unsupported certificate version {data.get('version')!r}")
-    return data
 
 
 def _check_patterns(path: Path, data: dict[str, Any], cnf) -> int:
@@ -322,7 +312,7 @@ def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict
     wrong with its content is a rejection (``Verdict.verified`` false).
     """
     path = Path(path)
-    data = _load(path)
+    data = read_certificate(path, CERTIFICATE_FORMATS, 1, "ReLU")
     target, size = data.get("target"), data.get("size")
     learned_n = len(data["learned"]) if isinstance(data.get("learned"), list) else 0
     base_n = data.get("base_clauses") if _is_int(data.get("base_clauses")) else 0

@@ -40,7 +40,6 @@ missing or in the wrong place, a wrong hash) is a rejection with a one-line reas
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +49,7 @@ from circuits.errors import FormatError, LbtError
 from circuits.truthtable import TruthTable
 from solvers.cnf import forbid
 from solvers.lrat import read_dimacs
-from solvers.proof import verify_refutation
+from solvers.proof import read_certificate, verify_refutation
 from solvers.threshold_sat import (
     CERTIFICATE_FORMAT,
     CERTIFICATE_VERSION,
@@ -233,16 +232,6 @@ def check_learned_clause(enc: Encoding, cert: dict[str, Any], clause: Sequence[i
 
 
 # ---------------------------------------------------------------- files
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise FormatError(f"cannot read certificate {path}: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != CERTIFICATE_FORMAT:
-        raise FormatError(f"{path} is not a threshold refutation certificate")
-    if data.get("version") != CERTIFICATE_VERSION:
-        raise FormatError(f"{path}: unsupported certificate version {data.get('version')!r}")
-    return data
 
 
 def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict:
@@ -252,7 +241,7 @@ def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict
     wrong with its content is a rejection (``Verdict.verified`` false).
     """
     path = Path(path)
-    data = _load(path)
+    data = read_certificate(path, (CERTIFICATE_FORMAT,), CERTIFICATE_VERSION, "threshold")
     target = data.get("target")
     size = data.get("size")
     base_n = data.get("base_clauses")
