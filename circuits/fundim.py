@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from circuits.errors import SpecError
+from circuits.newton import integer_rank
 
 __all__ = [
     "Architecture",
@@ -255,24 +256,7 @@ def exact_rank(rows: Sequence[Sequence[Fraction | int]]) -> int:
         fr = [Fraction(a) for a in r]
         den = math.lcm(*(a.denominator for a in fr)) if fr else 1
         m.append([int(a * den) for a in fr])
-    rank = 0
-    ncols = len(m[0]) if m else 0
-    for c in range(ncols):
-        piv = next((r for r in range(rank, len(m)) if m[r][c]), None)
-        if piv is None:
-            continue
-        m[rank], m[piv] = m[piv], m[rank]
-        p = m[rank]
-        for r in range(rank + 1, len(m)):
-            if m[r][c]:
-                f, g = m[r][c], p[c]
-                row = [g * a - f * b for a, b in zip(m[r], p)]
-                d = math.gcd(*row)
-                m[r] = [a // d for a in row] if d > 1 else row
-        rank += 1
-        if rank == len(m):
-            break
-    return rank
+    return integer_rank(m)
 
 
 class _RowSpace:
