@@ -45,7 +45,7 @@ from reductions.boolean_threshold import boolean_to_threshold, threshold_to_bool
 from reductions.lipschitz import NORMS, lipschitz_network
 from reductions.report import Report
 from reductions.selector import selector_roundtrip, single_output_selector
-from reductions.threshold_relu import ENCODINGS, neuron_bounds, relu_to_threshold, threshold_to_relu
+from reductions.threshold_relu import ENCODINGS, first_non_integer, neuron_bounds, relu_to_threshold, threshold_to_relu
 from reductions.width_depth import shallow_to_deep_narrow
 
 __all__ = ["construct_app", "convert"]
@@ -168,16 +168,6 @@ def _load(file: Path) -> CircuitModel:
 
 
 # ------------------------------------------------------------------ lbt convert
-def _integer_problem(net: ReLUNetwork) -> str | None:
-    for i, v in enumerate(net.neurons):
-        for u, w in v.weights:
-            if w.denominator != 1:
-                return f"neuron {i} (node {net.n + i}) has weight {w} on node {u}"
-        if v.bias.denominator != 1:
-            return f"neuron {i} (node {net.n + i}) has bias {v.bias}"
-    return None
-
-
 def _check_unary_cost(net: ReLUNetwork, encoding: str) -> None:
     """Refuse a ReLU -> threshold conversion that would build more than MAX_CONVERT_GATES gates."""
     bounds = neuron_bounds(net)
@@ -285,7 +275,7 @@ def _convert(model: CircuitModel, to: str, encoding: str | None, per_layer: int,
     else:
         assert isinstance(model, ReLUNetwork)
         enc = encoding or "unary"
-        bad = _integer_problem(model)
+        bad = first_non_integer(model)
         if bad is not None:
             raise ModelError(f"--to thr needs integer weights and biases, but {bad}")
         _check_unary_cost(model, enc)

@@ -52,7 +52,14 @@ from circuits.schema import is_int
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from reductions.report import Report
 
-__all__ = ["ENCODINGS", "VerificationError", "neuron_bounds", "relu_to_threshold", "threshold_to_relu"]
+__all__ = [
+    "ENCODINGS",
+    "VerificationError",
+    "first_non_integer",
+    "neuron_bounds",
+    "relu_to_threshold",
+    "threshold_to_relu",
+]
 
 #: The two ways :func:`relu_to_threshold` represents a ReLU value by threshold gates.
 ENCODINGS = ("unary", "binary")
@@ -161,7 +168,8 @@ def threshold_to_relu(c: ThresholdCircuit, *, samples: int = 64, seed: int = 0) 
 
 
 # ------------------------------------------------------------ ReLU -> threshold
-def _first_non_integer(net: ReLUNetwork) -> str | None:
+def first_non_integer(net: ReLUNetwork) -> str | None:
+    """Where ``net`` has a non-integer weight or bias (one line), or None if all are integers."""
     for i, v in enumerate(net.neurons):
         for u, w in v.weights:
             if w.denominator != 1:
@@ -226,7 +234,7 @@ def relu_to_threshold(net: ReLUNetwork, encoding: str = "unary") -> Report:
         raise ModelError(f"relu_to_threshold needs a ReLUNetwork, got {type(net).__name__}")
     if encoding not in ENCODINGS:
         raise SpecError(f"unknown encoding {encoding!r} (known: {', '.join(ENCODINGS)})")
-    bad = _first_non_integer(net)
+    bad = first_non_integer(net)
     if bad is not None:
         raise ModelError(f"relu_to_threshold needs integer weights and biases: {bad}")
     table = net.truth_table()  # ModelError if some output is not 0/1 on the cube
