@@ -25,7 +25,8 @@ it.  Schema (``SCHEMA_VERSION`` 1)::
 Writes go through :meth:`Store.record`, one ``BEGIN IMMEDIATE ... COMMIT`` per
 cell: SQLite's journal makes a row appear completely or not at all, whatever
 moment the process is killed at, and several processes may write one store
-(each write waits for the others' lock).  A cell is *finished* when it has a
+(each write waits for the others' lock; :meth:`Store.transaction` holds the
+lock over a longer step, such as moving a cell's proof files into place).  A cell is *finished* when it has a
 row with status ``done`` or ``timeout`` for the same configuration (and, for a
 ``timeout``, a time limit at least as long); :meth:`Store.finished` is what a
 resumed run skips.
@@ -38,6 +39,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -174,28 +176,29 @@ class Store:
         return dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
 
     def set_meta(self, **values: str) -> None:
-        with self._transaction():
+        with self.transaction():
             self.conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 list(values.items()),
             )
 
     # -------------------------------------------------------------- writing
-    def _transaction(self):
-        conn = self.conn
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the store's write lock (``BEGIN IMMEDIATE``) until the block ends; commit, or roll back on error.
 
-        class _Tx:
-            def __enter__(self_inner):
-                conn.execute("BEGIN IMMEDIATE")
-
-            def __exit__(self_inner, exc_type, *rest):
-                if exc_type is None:
-                    conn.execute("COMMIT")
-                else:
-                    conn.execute("ROLLBACK")
-                return False
-
-        return _Tx()
+        Other processes' writes wait for it.  Nested use joins the outer transaction.
+        """
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     def record(self, values: dict[str, Any]) -> None:
         """Insert or replace one cell, atomically (one transaction)."""
@@ -213,7 +216,7 @@ class Store:
             row["result_sha256"] = hashlib.sha256(row["result"].encode()).hexdigest()
         row["proven"] = 1 if row["proven"] else 0
         placeholders = ", ".join("?" for _ in _COLUMNS)
-        with self._transaction():
+        with self.transaction():
             self.conn.execute(
                 f"INSERT OR REPLACE INTO cells ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
                 [row[k] for k in _COLUMNS],

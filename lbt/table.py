@@ -132,6 +132,14 @@ class _Display(Reporter):
             (self.live.console if self.live is not None else err_console).print(line, markup=False)
         self._refresh()
 
+    def skipped(self, key: str, cell: Cell) -> None:
+        self.running.pop(key, None)
+        self.finished_n += 1
+        if not self.quiet:
+            line = f"[{self.finished_n}/{self.todo}] {cell.row} × {cell.column}: finished by another run, kept"
+            (self.live.console if self.live is not None else err_console).print(line, markup=False)
+        self._refresh()
+
     def stop(self) -> None:
         if self.live is not None:
             self.live.stop()

@@ -395,6 +395,7 @@ class Reporter:
     def started(self, key: str, cell: Cell) -> None: ...
     def progress(self, key: str, size: int | None, status: str) -> None: ...
     def finished(self, key: str, cell: Cell, values: dict[str, Any]) -> None: ...
+    def skipped(self, key: str, cell: Cell) -> None: ...  # another run on the store finished it
     def stop(self) -> None: ...
 
 
@@ -489,6 +490,10 @@ def run_table(
             while pending or backend.running:
                 while pending and backend.capacity > 0:
                     cell = pending.pop()
+                    if store.finished(cell.row, cell.column, cell.config_sha256(), cell.timeout):
+                        summary.skipped += 1  # another run on this store finished it meanwhile
+                        reporter.skipped(cell.slug(), cell)
+                        continue
                     key = cell.slug()
                     workdir = scratch_root / key
                     shutil.rmtree(workdir, ignore_errors=True)
@@ -514,10 +519,21 @@ def run_table(
                         if payload["status"] == "interrupted":
                             summary.errors.append(f"{run.cell.row} × {run.cell.column}: interrupted, not stored")
                             continue
-                        values = _install(store, run, payload)
-                    else:
-                        values = _lost(run, ev[2], "timeout" if kind == "killed" else "error")
-                    store.record(values)
+                    # Installing the files and writing the row happen under the store's write lock,
+                    # so runs sharing the store never interleave them; a cell another run has
+                    # finished meanwhile keeps that run's row and files.
+                    with store.transaction():
+                        cell = run.cell
+                        if store.finished(cell.row, cell.column, cell.config_sha256(), cell.timeout):
+                            shutil.rmtree(run.workdir, ignore_errors=True)
+                            summary.skipped += 1
+                            reporter.skipped(key, cell)
+                            continue
+                        if kind == "result":
+                            values = _install(store, run, payload)
+                        else:
+                            values = _lost(run, ev[2], "timeout" if kind == "killed" else "error")
+                        store.record(values)
                     summary.ran += 1
                     setattr(summary, values["status"], getattr(summary, values["status"]) + 1)
                     if values["status"] == "error":

@@ -20,7 +20,7 @@ from circuits.targets import target
 from circuits.threshold import ThresholdCircuit
 from lbt.store import open_store
 from lbt.tablereport import cell_text, export, read_grid
-from lbt.tablerun import run_table
+from lbt.tablerun import Reporter, run_table
 from lbt.tablespec import load_spec, parse_spec
 
 LBT = [sys.executable, "-c", "from lbt.cli import main; main()"]
@@ -361,6 +361,34 @@ def test_concurrent_runs_on_one_store(tmp_path):
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM cells WHERE status = 'done'").fetchone()[0] == 6
     assert lbt("verify", spec).returncode == 0
+
+
+def test_a_cell_another_run_finished_meanwhile_keeps_that_runs_row(tmp_path):
+    """Run B finishes every cell while run A is still on its first: A stores nothing and keeps B's rows and files."""
+    spec_path = tmp_path / "c.toml"
+    spec_path.write_text(KILL_SPEC)
+    spec = load_spec(spec_path)
+
+    class RunOtherOnFirstStart(Reporter):
+        def __init__(self) -> None:
+            self.other = None
+            self.skips: list[str] = []
+
+        def started(self, key, cell):
+            if self.other is None:
+                self.other = lbt("table", "run", spec_path, "-q")
+
+        def skipped(self, key, cell):
+            self.skips.append(key)
+
+    reporter = RunOtherOnFirstStart()
+    summary = run_table(spec, reporter=reporter)
+    assert reporter.other.returncode == 0, reporter.other.stderr
+    assert (summary.ran, summary.skipped) == (0, 6)
+    assert len(reporter.skips) == 6
+    with sqlite3.connect(tmp_path / "c.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM cells WHERE status = 'done'").fetchone()[0] == 6
+    assert lbt("verify", spec_path).returncode == 0
 
 
 # ------------------------------------------------------------------ Dask, plots, ReLU
