@@ -298,13 +298,7 @@ def verify(
         raise FormatError(f"{path}: no such file or directory")
     audits = [audit_file(p) for p in results]
     # certificates that no result record refers to are checked on their own
-    referenced = set()
-    for p in results:
-        for ref in json.loads(p.read_text()).get("refutations", []):
-            proof = ref.get("proof") if isinstance(ref.get("proof"), dict) else {}
-            for r in proof.get("profiles", [proof]):
-                if isinstance(r, dict) and "certificates_path" in r:
-                    referenced.add(Path(str(r["certificates_path"])).name)
+    referenced = {name for a in audits for name in a.certificates}
     verdicts = [_verify_certificate(p) for p in certs if p.name not in referenced]
     failed = sum(not a.ok for a in audits) + sum(not v.verified for v in verdicts)
     if json_:

@@ -51,6 +51,7 @@ class Audit:
     proven: bool
     ok: bool
     checks: tuple[tuple[bool, str], ...]
+    certificates: frozenset[str] = frozenset()  # names of the certificate files the record refers to
 
     def __bool__(self) -> bool:
         return self.ok
@@ -184,7 +185,12 @@ def _certified_refutations(
         reasons, good = [], True
         for name in paths:
             cert_path = base / Path(str(name)).name
-            verdict = verify(cert_path)
+            try:
+                verdict = verify(cert_path)
+            except LbtError as exc:  # missing, unreadable or not a certificate
+                good = False
+                reasons.append(str(exc))
+                continue
             try:
                 cert = json.loads(cert_path.read_text())
             except (OSError, ValueError):
@@ -297,6 +303,10 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
         else:
             raise _Fail(f"cannot audit results of model {model!r}")
         size = record.get("size")
+        if size is not None and record.get("witness") is None:
+            checks.append((False, f"size {size} claimed, but no witness stored"))
+        elif size is None and record.get("witness") is not None:
+            checks.append((False, "a witness stored, but no size"))
         if record.get("proven"):
             missing = [s for s in range(lb, size if isinstance(size, int) else lb) if s not in verified]
             if missing or size is None:
@@ -311,6 +321,8 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
                 checks.append((True, f"proven: {span} refuted, size {size} found"))
     except _Fail as exc:
         checks.append((False, str(exc)))
+    except (AttributeError, KeyError, TypeError, ValueError, LbtError) as exc:  # a field of the wrong type or shape
+        checks.append((False, f"malformed result record: {type(exc).__name__}: {exc}"))
     ok = bool(checks) and all(good for good, _ in checks)
     return Audit(
         path=path,
@@ -320,7 +332,23 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
         proven=bool(record.get("proven")) if isinstance(record, dict) else False,
         ok=ok,
         checks=tuple(checks),
+        certificates=_certificate_names(record),
     )
+
+
+def _certificate_names(record: Any) -> frozenset[str]:
+    """File names of the certificates a (possibly malformed) result record refers to."""
+    names = set()
+    refs = record.get("refutations") if isinstance(record, dict) else None
+    for ref in refs if isinstance(refs, list) else []:
+        proof = ref.get("proof") if isinstance(ref, dict) else None
+        if not isinstance(proof, dict):
+            continue
+        profiles = proof.get("profiles")
+        for r in profiles if isinstance(profiles, list) else [proof]:
+            if isinstance(r, dict) and "certificates_path" in r:
+                names.add(Path(str(r["certificates_path"])).name)
+    return frozenset(names)
 
 
 def audit_file(path: str | Path) -> Audit:

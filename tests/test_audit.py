@@ -1,0 +1,74 @@
+"""solvers.audit on damaged result records: any damage is a failed check, never an exception."""
+
+import copy
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solvers.audit import audit_result
+from solvers.engines import synthesize_model
+
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 10),
+    st.text(max_size=4),
+    st.lists(st.integers(0, 3), max_size=3),
+    st.dictionaries(st.sampled_from(["size", "proof", "profiles", "gates"]), st.integers(0, 3), max_size=2),
+)
+
+
+@pytest.fixture(scope="module", params=[("maj:3", "b2", {}), ("par:3", "thr", {}), ("disj:2", "relu", {})])
+def proven(request, tmp_path_factory):
+    """A proven result record with its proof files in ``base``, as ``lbt synth --proof`` leaves them."""
+    spec, model, options = request.param
+    base = tmp_path_factory.mktemp(model)
+    record = synthesize_model(spec, model, proof_dir=base, **options).to_dict()
+    assert record["proven"]
+    return record, base
+
+
+def _paths(value, prefix=()):
+    """Every path (tuple of keys and indices) into a JSON value."""
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, (*prefix, i))
+
+
+def _replace(record, path, junk):
+    damaged = copy.deepcopy(record)
+    if not path:
+        return junk
+    parent = damaged
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = junk
+    return damaged
+
+
+def test_the_undamaged_records_audit(proven):
+    record, base = proven
+    audit = audit_result(record, base)
+    assert audit.ok, audit.failures
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_damaged_field_is_a_failed_check_or_harmless(proven, data):
+    record, base = proven
+    paths = sorted(_paths(record), key=repr)
+    path = data.draw(st.sampled_from(paths))
+    junk = data.draw(JUNK)
+    damaged = _replace(record, path, junk)
+    audit = audit_result(damaged, base)  # must not raise
+    assert audit.checks, "an audit always reports at least one check"
+    # damage to what the audit checks cannot pass: the witness, the size, the table, the refutations
+    if path in {("witness",), ("size",), ("table",), ("n",)}:
+        same = json.dumps(junk).lower() == json.dumps(record[path[0]]).lower()  # hex digits in either case
+        assert same or not audit.ok, (path, junk)
