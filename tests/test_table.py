@@ -1,6 +1,7 @@
 """Lower-bound tables: specs, the store, local and Dask runs, resuming after kill -9, reports, verification."""
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -211,6 +212,23 @@ def test_tampered_witness_fails_verify(tiny, tmp_path, cli):
     # checked by two processes: the same verdicts
     code, out, _ = cli("verify", spec, "--jobs", "2")
     assert code == 1 and "verified 2, failed 2" in out and "FAILED maj:3 × B2" in out
+
+
+def test_a_cell_whose_witness_was_removed_fails_verify(tiny, tmp_path, cli):
+    """Removing the witness everywhere (column, result, its SHA-256) leaves a size nothing backs."""
+    spec = _copy_table(tiny, tmp_path)
+    with sqlite3.connect(spec.with_suffix(".sqlite")) as conn:
+        (text,) = conn.execute("SELECT result FROM cells WHERE row = 'maj:3' AND col = 'B2'").fetchone()
+        result = json.loads(text)
+        result["witness"] = None
+        text = json.dumps(result, sort_keys=True)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        conn.execute(
+            "UPDATE cells SET witness = NULL, result = ?, result_sha256 = ? WHERE row = 'maj:3' AND col = 'B2'",
+            (text, digest),
+        )
+    code, out, _ = cli("verify", spec)
+    assert code == 1 and "FAILED maj:3 × B2" in out and "no witness" in out, out
 
 
 def test_truncated_proof_fails_verify(tiny, tmp_path, cli):
