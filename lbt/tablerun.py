@@ -426,10 +426,6 @@ def _install(store: Store, run: _Running, payload: dict[str, Any]) -> dict[str, 
     values["proof_dir"] = None
     if run.cell.proofs:
         scratch = run.workdir
-        if "blobs" in payload:  # from a Dask worker: write the files here
-            scratch.mkdir(parents=True, exist_ok=True)
-            for name, data in payload["blobs"].items():
-                (scratch / Path(name).name).write_bytes(data)
         if scratch.is_dir() and any(scratch.iterdir()):
             final = store.proofs_root / run.cell.slug()
             if final.exists():
@@ -519,6 +515,10 @@ def run_table(
                         if payload["status"] == "interrupted":
                             summary.errors.append(f"{run.cell.row} × {run.cell.column}: interrupted, not stored")
                             continue
+                        if run.cell.proofs and "blobs" in payload:  # from a Dask worker: write the files here
+                            run.workdir.mkdir(parents=True, exist_ok=True)
+                            for name, data in payload["blobs"].items():
+                                (run.workdir / Path(name).name).write_bytes(data)
                     # Installing the files and writing the row happen under the store's write lock,
                     # so runs sharing the store never interleave them; a cell another run has
                     # finished meanwhile keeps that run's row and files.
