@@ -72,6 +72,11 @@ class Audit:
         }
 
 
+#: What a model's checks establish: the recomputed starting lower bound, the sizes whose
+#: refutations verified, and the largest useful size under the options (None: unbounded).
+_Bounds = tuple[int, list[int], int | None]
+
+
 class _Fail(Exception):
     pass
 
@@ -103,8 +108,8 @@ def _care(record: dict[str, Any], table: TruthTable) -> tuple[int, ...] | None:
         raise _Fail("the record's care masks are malformed") from None
 
 
-def _boolean_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> list[int]:
-    from solvers.boolean_sat import Problem, encode, lower_bound
+def _boolean_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> _Bounds:
+    from solvers.boolean_sat import Problem, encode, lower_bound, max_useful_size
     from solvers.cnf import dimacs_sha256
     from solvers.proof import verify_refutation
     from solvers.synthesis import check_witness
@@ -161,8 +166,9 @@ def _boolean_checks(record: dict[str, Any], base: Path, table: TruthTable, check
         )
         if result.verified:
             verified.append(int(size))
-    checks.append((True, "lower bound recomputed: " + lower_bound(problem)[1]))
-    return [lower_bound(problem)[0], *verified]
+    lb, reason = lower_bound(problem)
+    checks.append((True, "lower bound recomputed: " + reason))
+    return lb, verified, max_useful_size(problem)
 
 
 def _certified_refutations(
@@ -218,8 +224,8 @@ def _check_witness(checks: list, describe: Callable[[], str]) -> None:
         checks.append((False, f"witness rejected: {exc}"))
 
 
-def _threshold_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> list[int]:
-    from solvers.threshold_sat import ThresholdOptions, check_witness, lower_bound
+def _threshold_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> _Bounds:
+    from solvers.threshold_sat import ThresholdOptions, check_witness, lower_bound, max_useful_size
     from solvers.threshold_verify import verify_certificate
 
     try:
@@ -246,10 +252,10 @@ def _threshold_checks(record: dict[str, Any], base: Path, table: TruthTable, che
     )
     lb, reason = lower_bound(table)
     checks.append((True, "lower bound recomputed: " + reason))
-    return [lb, *verified]
+    return lb, verified, max_useful_size(table, options)
 
 
-def _relu_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> list[int]:
+def _relu_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> _Bounds:
     from circuits.relu import ReLUNetwork
     from solvers.relu_sat import ReLUOptions, check_witness
     from solvers.relu_verify import verify_certificate
@@ -282,7 +288,10 @@ def _relu_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: 
 
     verified = _certified_refutations(record, base, checks, verify_certificate, same_options)
     checks.append((True, "lower bound: every network has an output neuron (size >= 1)"))
-    return [1, *verified]
+    # with weight bound 0 every network computes one constant; no size computes anything else
+    forced = (1 << (1 << table.n)) - 1 if options.output == "threshold" else 0
+    cap = 0 if options.max_weight == 0 and table.outputs[0] != forced else None
+    return 1, verified, cap
 
 
 def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<record>") -> Audit:
@@ -295,11 +304,11 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
             raise _Fail("a result record must be a JSON object")
         table = _table(record)
         if model in _BOOLEAN:
-            lb, *verified = _boolean_checks(record, base, table, checks)
+            lb, verified, cap = _boolean_checks(record, base, table, checks)
         elif model == "thr":
-            lb, *verified = _threshold_checks(record, base, table, checks)
+            lb, verified, cap = _threshold_checks(record, base, table, checks)
         elif model == "relu":
-            lb, *verified = _relu_checks(record, base, table, checks)
+            lb, verified, cap = _relu_checks(record, base, table, checks)
         else:
             raise _Fail(f"cannot audit results of model {model!r}")
         size = record.get("size")
@@ -307,7 +316,21 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
             checks.append((False, f"size {size} claimed, but no witness stored"))
         elif size is None and record.get("witness") is not None:
             checks.append((False, "a witness stored, but no size"))
-        if record.get("proven"):
+        bound = lb  # the lower bound the verified refutations justify
+        while bound in verified:
+            bound += 1
+        claimed = record.get("lower_bound")
+        if claimed is not None and not (isinstance(claimed, int) and claimed <= bound):
+            checks.append((False, f"lower bound {claimed!r} recorded, but the verified refutations give {bound}"))
+        if record.get("infeasible"):
+            unrefuted = None if cap is None else [s for s in range(lb, cap + 1) if s not in verified]
+            if unrefuted is None or unrefuted or size is not None:
+                why = "no size bound for these options" if unrefuted is None else f"sizes {unrefuted} not refuted"
+                checks.append((False, f"claimed infeasible, but {why}" if size is None else "infeasible with a size"))
+            else:
+                span = f"at least {lb} needed" if lb > cap else f"{_sizes(lb, cap)} refuted"
+                checks.append((True, f"infeasible: no minimum circuit under these options exceeds {cap}, {span}"))
+        elif record.get("proven"):
             missing = [s for s in range(lb, size if isinstance(size, int) else lb) if s not in verified]
             if missing or size is None:
                 checks.append(
@@ -317,8 +340,8 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
                     )
                 )
             else:
-                span = f"size {lb}" if lb == size - 1 else f"sizes {lb}..{size - 1}"
-                checks.append((True, f"proven: {span} refuted, size {size} found"))
+                span = "no size below the lower bound" if lb >= size else f"{_sizes(lb, size - 1)} refuted"
+                checks.append((True, f"proven: {span}, size {size} found"))
     except _Fail as exc:
         checks.append((False, str(exc)))
     except (AttributeError, KeyError, TypeError, ValueError, LbtError) as exc:  # a field of the wrong type or shape
@@ -334,6 +357,10 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
         checks=tuple(checks),
         certificates=_certificate_names(record),
     )
+
+
+def _sizes(lo: int, hi: int) -> str:
+    return f"size {lo}" if lo == hi else f"sizes {lo}..{hi}"
 
 
 def _certificate_names(record: Any) -> frozenset[str]:

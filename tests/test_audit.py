@@ -72,3 +72,34 @@ def test_any_damaged_field_is_a_failed_check_or_harmless(proven, data):
     if path in {("witness",), ("size",), ("table",), ("n",)}:
         same = json.dumps(junk).lower() == json.dumps(record[path[0]]).lower()  # hex digits in either case
         assert same or not audit.ok, (path, junk)
+
+
+@pytest.mark.parametrize(
+    "spec, model, options",
+    [
+        ("par:4", "b2", {"depth": 1}),  # one fan-in-2 gate reads 2 of the 4 inputs parity depends on
+        ("par:3", "thr", {"depth": 1}),  # parity is not linearly separable (Minsky and Papert)
+        ("par:2", "relu", {"max_weight": 0}),  # weights 0: every network computes a constant
+    ],
+)
+def test_a_proven_infeasible_result_audits(spec, model, options, tmp_path):
+    record = synthesize_model(spec, model, proof_dir=tmp_path, **options).to_dict()
+    assert record["infeasible"] and record["size"] is None
+    audit = audit_result(record, tmp_path)
+    assert audit.ok, audit.failures
+
+
+def test_a_false_infeasible_claim_fails(proven):
+    record, base = proven
+    damaged = dict(record, size=None, witness=None, infeasible=True)
+    audit = audit_result(damaged, base)
+    assert not audit.ok and any("infeasible" in msg for msg in audit.failures), audit.failures
+
+
+def test_a_raised_lower_bound_fails(proven):
+    """An unproven cell shows its lower bound (≥k): a bound no refutation backs must not pass."""
+    record, base = proven
+    damaged = dict(record, proven=False, lower_bound=record["size"] + 1)
+    audit = audit_result(damaged, base)
+    assert not audit.ok and any("lower bound" in msg for msg in audit.failures), audit.failures
+    assert audit_result(dict(record, proven=False), base).ok  # the same record with its own bound passes
