@@ -177,19 +177,23 @@ def test_verify_bad_input(tmp_path, what):
 
 
 def test_ctrl_c_reports_what_was_established(tmp_path):
+    proofs = tmp_path / "proofs"
     proc = subprocess.Popen(
-        [*LBT, "synth", "maj:5", "--json"],
+        [*LBT, "synth", "maj:5", "--json", "--proof", str(proofs)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4.0)  # sizes 4..7 are refuted within a few seconds; size 8 takes much longer
+    # sizes 4..7 are refuted within seconds, size 8 takes minutes: interrupt once size 6 has begun
+    until = time.monotonic() + 120
+    while not any(proofs.glob("*-s6.*")) and time.monotonic() < until and proc.poll() is None:
+        time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     data = json.loads(out)
     assert data["interrupted"] and not data["proven"] and data["size"] is None
-    assert data["lower_bound"] == 4 + len(data["refutations"])
+    assert data["lower_bound"] == 4 + len(data["refutations"]) and len(data["refutations"]) >= 2
 
 
 def test_dont_cares_lower_the_cost():
