@@ -313,7 +313,8 @@ def verify(
     else:
         for a in audits:
             head = "[green]OK[/green]" if a.ok else "[red]FAILED[/red]"
-            console.print(f"{head} {a.path}: {a.target} over {a.model}, size {a.size}{' (proven)' if a.proven else ''}")
+            found = f"size {a.size}" if a.size is not None else "no circuit found" if not a.proven else "no circuit"
+            console.print(f"{head} {a.path}: {a.question}, {found}{' (proven)' if a.proven else ''}")
             for good, msg in a.checks:
                 console.print(f"  {'ok  ' if good else 'FAIL'} {msg}")
         for v in verdicts:

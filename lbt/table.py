@@ -42,6 +42,7 @@ from lbt.tablereport import FORMATS, LEGEND, cell_text, export, load_table, plot
 from lbt.tablerun import Reporter, process_context, run_table
 from lbt.tablespec import Cell
 from solvers.audit import audit_result
+from solvers.engines import record_options
 from solvers.proof import sha256_file
 
 __all__ = ["CellAudit", "table_app", "verify_store", "verify_table"]
@@ -215,7 +216,8 @@ def _audit_cell_checks(rec: CellRecord, store_dir: Path) -> CellAudit:
     ]
     if _canonical(rec.witness) != _canonical(result.get("witness")):
         mismatches.append("witness")
-    for key, value in rec.config.get("options", {}).items():
+    # the result must answer the column's question: every option, defaults included, and no don't-cares
+    for key, value in record_options(model, **rec.config.get("options", {})).items():
         if result.get(key) != value:
             mismatches.append(f"option {key}")
     if mismatches:

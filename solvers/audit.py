@@ -34,6 +34,7 @@ from circuits.errors import FormatError, LbtError
 from circuits.targets import target as lookup
 from circuits.threshold import ThresholdCircuit
 from circuits.truthtable import TruthTable
+from solvers.engines import record_options
 
 __all__ = ["Audit", "audit_file", "audit_result"]
 
@@ -52,6 +53,13 @@ class Audit:
     ok: bool
     checks: tuple[tuple[bool, str], ...]
     certificates: frozenset[str] = frozenset()  # names of the certificate files the record refers to
+    options: tuple[tuple[str, Any], ...] = ()  # the record's options that differ from the engine's defaults
+
+    @property
+    def question(self) -> str:
+        """``TARGET over MODEL`` with the options that narrow the question, e.g. ``par:4 over b2 (depth=1)``."""
+        opts = ", ".join(f"{k}={v}" for k, v in self.options)
+        return f"{self.target} over {self.model}" + (f" ({opts})" if opts else "")
 
     def __bool__(self) -> bool:
         return self.ok
@@ -67,6 +75,7 @@ class Audit:
             "model": self.model,
             "size": self.size,
             "proven": self.proven,
+            "options": dict(self.options),
             "ok": self.ok,
             "checks": [{"ok": good, "check": msg} for good, msg in self.checks],
         }
@@ -356,7 +365,17 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
         ok=ok,
         checks=tuple(checks),
         certificates=_certificate_names(record),
+        options=_narrowing_options(record),
     )
+
+
+def _narrowing_options(record: Any) -> tuple[tuple[str, Any], ...]:
+    """The record's options whose values are not the engine's defaults (as they are, however malformed)."""
+    try:
+        defaults = record_options(record.get("model"))
+    except (AttributeError, LbtError):
+        return ()
+    return tuple((k, record[k]) for k in defaults if k in record and record[k] != defaults[k])
 
 
 def _sizes(lo: int, hi: int) -> str:

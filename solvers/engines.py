@@ -14,7 +14,7 @@ from typing import Any
 
 from circuits.errors import SpecError
 
-__all__ = ["BOOLEAN_MODELS", "MODELS", "synthesize_model"]
+__all__ = ["BOOLEAN_MODELS", "MODELS", "record_options", "synthesize_model"]
 
 BOOLEAN_MODELS = ("b2", "aig", "mono")
 MODELS = (*BOOLEAN_MODELS, "thr", "relu")
@@ -36,3 +36,39 @@ def synthesize_model(target: Any, model: str, **options: Any) -> Any:
 
         return synthesize_relu(target, **given)
     raise SpecError(f"unknown model {model!r} (known: {', '.join(MODELS)})")
+
+
+def record_options(model: str, **options: Any) -> dict[str, Any]:
+    """The fields of a result record that say which question it answers, for ``model`` run with ``options``.
+
+    These are the model's options with the engine's defaults filled in, and
+    ``care = None`` (a full truth table, no don't-cares).  A record answers the
+    question asked only if it has these values: a refutation under a depth bound,
+    say, does not refute the unbounded question.
+
+    >>> record_options("b2", depth=3)
+    {'fanin': 2, 'depth': 3, 'care': None}
+    >>> record_options("relu")
+    {'hidden_layers': 1, 'skip': False, 'output': 'linear', 'max_weight': None, 'care': None}
+    """
+    given = {key: value for key, value in options.items() if value is not None}
+    if model in BOOLEAN_MODELS:
+        unknown = set(given) - {"fanin", "depth"}
+        fields = {"fanin": given.get("fanin", 2), "depth": given.get("depth")}
+    elif model == "thr":
+        from solvers.threshold_sat import ThresholdOptions
+
+        unknown = set(given) - {"depth", "layered", "max_weight", "fanin"}
+        fields = ThresholdOptions(**{k: v for k, v in given.items() if k not in unknown}).to_dict()
+    elif model == "relu":
+        from dataclasses import asdict
+
+        from solvers.relu_sat import ReLUOptions
+
+        unknown = set(given) - {"hidden_layers", "skip", "output", "max_weight"}
+        fields = asdict(ReLUOptions(**{k: v for k, v in given.items() if k not in unknown}))
+    else:
+        raise SpecError(f"unknown model {model!r} (known: {', '.join(MODELS)})")
+    if unknown:
+        raise SpecError(f"model {model} has no option {min(unknown)!r}")
+    return fields | {"care": None}

@@ -103,3 +103,10 @@ def test_a_raised_lower_bound_fails(proven):
     audit = audit_result(damaged, base)
     assert not audit.ok and any("lower bound" in msg for msg in audit.failures), audit.failures
     assert audit_result(dict(record, proven=False), base).ok  # the same record with its own bound passes
+
+
+def test_the_audit_names_the_options_that_narrow_the_question(tmp_path):
+    record = synthesize_model("par:4", "b2", depth=1, proof_dir=tmp_path).to_dict()
+    assert audit_result(record, tmp_path).question == "par:4 over b2 (depth=1)"
+    record = synthesize_model("maj:3", "b2", proof_dir=tmp_path).to_dict()
+    assert audit_result(record, tmp_path).question == "maj:3 over b2"  # fan-in 2 is the default

@@ -231,6 +231,21 @@ def test_a_cell_whose_witness_was_removed_fails_verify(tiny, tmp_path, cli):
     assert code == 1 and "FAILED maj:3 × B2" in out and "no witness" in out, out
 
 
+@pytest.mark.parametrize("key, value", [("depth", 3), ("care", ["ff"]), ("fanin", 3)])
+def test_a_result_for_another_question_fails_verify(tiny, tmp_path, cli, key, value):
+    """A result answering a narrower question (a depth bound, don't-cares) is not the column's answer."""
+    spec = _copy_table(tiny, tmp_path)
+    with sqlite3.connect(spec.with_suffix(".sqlite")) as conn:
+        (text,) = conn.execute("SELECT result FROM cells WHERE row = 'maj:3' AND col = 'B2'").fetchone()
+        text = json.dumps(json.loads(text) | {key: value}, sort_keys=True)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        conn.execute(
+            "UPDATE cells SET result = ?, result_sha256 = ? WHERE row = 'maj:3' AND col = 'B2'", (text, digest)
+        )
+    code, out, _ = cli("verify", spec)
+    assert code == 1 and "FAILED maj:3 × B2" in out and f"option {key}" in out, out
+
+
 def test_truncated_proof_fails_verify(tiny, tmp_path, cli):
     spec = _copy_table(tiny, tmp_path)
     with open_store(spec.with_suffix(".sqlite"), create=False) as st:
