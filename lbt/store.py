@@ -265,6 +265,15 @@ class Store:
         r = self.conn.execute("SELECT * FROM cells WHERE row = ? AND col = ?", (row, col)).fetchone()
         return None if r is None else self.decode(r)
 
+    def proof_dirs(self) -> set[str]:
+        """The proof directories the rows refer to (relative to the store's directory)."""
+        return {r[0] for r in self.conn.execute("SELECT proof_dir FROM cells WHERE proof_dir IS NOT NULL")}
+
+    def proof_dir(self, row: str, col: str) -> str | None:
+        """The proof directory of one cell's row, if it has one."""
+        r = self.conn.execute("SELECT proof_dir FROM cells WHERE row = ? AND col = ?", (row, col)).fetchone()
+        return None if r is None else r[0]
+
     def finished(self, row: str, col: str, config_sha256: str, timeout: float | None) -> bool:
         """Whether a run may skip this cell: a ``done`` row, or a ``timeout`` row with at least this limit."""
         r = self.conn.execute(

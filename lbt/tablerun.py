@@ -419,8 +419,25 @@ def _clean_scratch(root: Path) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
+def _clean_orphans(store: Store) -> None:
+    """Remove proof directories no row refers to (left by a run killed between moving a cell's files and
+    removing those of the row it replaced).  Holds the write lock: no other run is moving files meanwhile."""
+    root = store.proofs_root
+    if not root.is_dir():
+        return
+    with store.transaction():
+        referenced = {(store.path.parent / d).resolve() for d in store.proof_dirs()}
+        for d in root.iterdir():
+            if d.is_dir() and d.name != ".tmp" and d.resolve() not in referenced:
+                shutil.rmtree(d, ignore_errors=True)
+
+
 def _install(store: Store, run: _Running, payload: dict[str, Any]) -> dict[str, Any]:
-    """Move the cell's files into place and return the store row for it."""
+    """Move the cell's files into a directory of their own and return the store row for it.
+
+    The files a previous row of the cell refers to stay where they are until the
+    new row is committed; the caller then removes them.
+    """
     values = {k: v for k, v in payload.items() if k not in ("files", "blobs")}
     values["proof_files"] = {}
     values["proof_dir"] = None
@@ -429,10 +446,7 @@ def _install(store: Store, run: _Running, payload: dict[str, Any]) -> dict[str, 
         if scratch.is_dir() and any(scratch.iterdir()):
             final = store.proofs_root / run.cell.slug()
             if final.exists():
-                old = scratch.with_name(scratch.name + ".old")
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(final, old)
-                shutil.rmtree(old, ignore_errors=True)
+                final = final.with_name(f"{final.name}.{uuid.uuid4().hex[:8]}")
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(scratch, final)
             values["proof_dir"] = os.path.relpath(final, store.path.parent)
@@ -478,6 +492,7 @@ def run_table(
             reporter.stop()
             return summary
         _clean_scratch(store.proofs_root)
+        _clean_orphans(store)
         scratch_root = store.proofs_root / ".tmp" / socket.gethostname() / str(os.getpid())
         backend = _DaskBackend(scheduler) if scheduler is not None else _LocalBackend(jobs)
         pending = list(reversed(todo))
@@ -529,11 +544,14 @@ def run_table(
                             summary.skipped += 1
                             reporter.skipped(key, cell)
                             continue
+                        replaced = store.proof_dir(cell.row, cell.column)
                         if kind == "result":
                             values = _install(store, run, payload)
                         else:
                             values = _lost(run, ev[2], "timeout" if kind == "killed" else "error")
                         store.record(values)
+                    if replaced is not None and replaced != values["proof_dir"]:
+                        shutil.rmtree(store.path.parent / replaced, ignore_errors=True)
                     summary.ran += 1
                     setattr(summary, values["status"], getattr(summary, values["status"]) + 1)
                     if values["status"] == "error":

@@ -424,6 +424,27 @@ def test_a_cell_another_run_finished_meanwhile_keeps_that_runs_row(tmp_path):
     assert lbt("verify", spec_path).returncode == 0
 
 
+def test_a_rerun_cell_replaces_its_files_and_orphans_are_removed(tmp_path, cli):
+    """A cell run again with a longer limit gets a new proof directory, the old one goes once the new row
+    is in; a directory no row refers to (a run killed between the two) is removed by the next run."""
+    spec_path = tmp_path / "t.toml"
+    spec_path.write_text('rows = ["maj:5"]\ntimeout = 1.5\n[[columns]]\nname = "B2"\nmodel = "b2"\n')
+    spec = load_spec(spec_path)
+    assert run_table(spec).timeout == 1  # sizes 4.. refuted, then the limit
+    with open_store(tmp_path / "t.sqlite", create=False) as st:
+        first = st.get("maj:5", "B2").proof_dir
+    assert first is not None and (tmp_path / first).is_dir()
+    orphan = tmp_path / "t.proofs" / "left-by-a-killed-run"
+    orphan.mkdir()
+    (orphan / "x.cnf").write_text("p cnf 1 1\n1 0\n")
+    assert run_table(spec, timeout=2.0).timeout == 1
+    with open_store(tmp_path / "t.sqlite", create=False) as st:
+        second = st.get("maj:5", "B2").proof_dir
+    assert second != first and (tmp_path / second).is_dir()
+    assert not (tmp_path / first).exists() and not orphan.exists()
+    assert cli("verify", spec_path)[0] == 0
+
+
 # ------------------------------------------------------------------ Dask, plots, ReLU
 def test_dask_local_cluster(tiny, tmp_path, cli):
     distributed = pytest.importorskip("distributed")
