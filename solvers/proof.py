@@ -50,7 +50,9 @@ previous slice, with python-sat's own SIGINT trap disabled.  A time limit is
 honoured to within about one slice, and Ctrl-C raises ``KeyboardInterrupt``
 at the end of the current slice, after the files of the step were removed.
 Repeated solving without new clauses keeps the proof a single valid
-refutation: each slice continues the same proof.
+refutation: each slice continues the same proof.  The limit also covers
+renumbering and checking the proof: a refutation that is not renumbered and
+checked in time is a timeout, and its proof file is removed.
 """
 
 from __future__ import annotations
@@ -350,6 +352,7 @@ def renumber_lrat(
     num_clauses: int,
     *,
     empty_clause_index: int | None = None,
+    deadline: float | None = None,
 ) -> int:
     """Rewrite a CaDiCaL LRAT proof into standard LRAT; return the number of lines written.
 
@@ -359,7 +362,8 @@ def renumber_lrat(
     ``empty_clause_index`` (1-based) names an empty clause of the CNF, a
     final step deriving the empty clause from it is appended.  Raises
     :class:`RenumberError` on anything it cannot map; the output is checked
-    independently anyway.
+    independently anyway.  Raises :class:`TimeoutError` once ``time.monotonic()``
+    passes ``deadline`` (looked at every 4096 lines).
     """
     m = num_clauses
     mapping: dict[int, int] = {}
@@ -417,6 +421,8 @@ def renumber_lrat(
         if len(buf) >= 4096:
             out.write(b"".join(buf))
             buf.clear()
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"time limit reached while renumbering, after {lines} proof lines")
     if not have_empty and empty_clause_index is not None:
         buf.append(b"%d 0 %d 0\n" % (new_id + 1, empty_clause_index))
         lines += 1
@@ -581,15 +587,28 @@ def refute(
         # UNSAT: raw proof -> standard LRAT (compressed) -> independent check.
         empty_index = next((i for i, c in enumerate(cls, 1) if not c), None)
         reason = ""
+        expired = False
         writer = _ProofWriter(proof_path, compression)
         try:
             with open(raw_path, "rb") as raw_in:
-                renumber_lrat(raw_in, writer, len(cls), empty_clause_index=empty_index)  # type: ignore[arg-type]
+                renumber_lrat(
+                    raw_in,
+                    writer,  # type: ignore[arg-type]
+                    len(cls),
+                    empty_clause_index=empty_index,
+                    deadline=deadline,
+                )
         except RenumberError as exc:
             reason = f"proof rejected before checking: {exc}"
+        except TimeoutError:  # refuted in time, but not renumbered in time: no claim
+            expired = True
         finally:
             writer.close()
         _unlink(raw_path)
+        if expired:
+            _unlink(proof_path)
+            assert time_limit is not None
+            return Timeout(solver, version, cnf_path, cnf_sha, nv, len(cls), time_limit, solve_s)
         proof_sha = writer.hash.hexdigest()
         file_sha = sha256_file(proof_path)
         if reason:

@@ -554,3 +554,22 @@ def test_a_proof_not_checked_within_the_limit_claims_nothing(tmp_path, monkeypat
     # without a time limit the check is not limited
     monkeypatch.undo()
     assert refute(php(3), tmp_path, "slow").verified
+
+
+def test_renumbering_stops_at_its_deadline(tmp_path):
+    # 10000 standard lines: past deadline the renumberer stops at its next flush (every 4096 lines)
+    lines = [b"%d 1 0 1 0\n" % (5 + i) for i in range(10000)]
+    with pytest.raises(TimeoutError, match="after 4096 proof lines"):
+        renumber_lrat(lines, io.BytesIO(), 4, deadline=time.monotonic() - 1)
+    assert renumber_lrat(lines, io.BytesIO(), 4, deadline=time.monotonic() + 60) == 10000
+
+
+def test_a_proof_not_renumbered_within_the_limit_claims_nothing(tmp_path, monkeypatch):
+    def slow_renumber(raw, out, num_clauses, *, empty_clause_index=None, deadline=None):
+        assert deadline is not None
+        raise TimeoutError("time limit reached while renumbering")
+
+    monkeypatch.setattr(proof_mod, "renumber_lrat", slow_renumber)
+    r = refute(php(3), tmp_path, "slow", time_limit=30)
+    assert r.status == "timeout" and not isinstance(r, Refutation)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slow.cnf"]
