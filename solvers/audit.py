@@ -331,6 +331,8 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
         claimed = record.get("lower_bound")
         if claimed is not None and not (isinstance(claimed, int) and claimed <= bound):
             checks.append((False, f"lower bound {claimed!r} recorded, but the verified refutations give {bound}"))
+        elif isinstance(claimed, int) and claimed > lb and not record.get("proven"):
+            checks.append((True, f"lower bound {claimed}: {_sizes(lb, claimed - 1)} refuted"))
         if record.get("infeasible"):
             unrefuted = None if cap is None else [s for s in range(lb, cap + 1) if s not in verified]
             if unrefuted is None or unrefuted or size is not None:
