@@ -385,6 +385,21 @@ def test_killed_cell_process_is_recorded_and_redone(tmp_path, cli):
     assert cli("verify", spec)[0] == 0
 
 
+def test_a_failed_transaction_leaves_no_row_and_blocks_other_writers(tmp_path):
+    path = tmp_path / "s.sqlite"
+    row = {"row": "maj:3", "col": "B2", "config": {}, "config_sha256": "x", "status": "done", "proven": False}
+    with open_store(path) as st, open_store(path) as other:
+        with pytest.raises(RuntimeError), st.transaction():
+            st.record(row)  # joins the outer transaction
+            other.conn.execute("PRAGMA busy_timeout = 100")
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.record(row)  # a second writer waits for the lock, here in vain
+            raise RuntimeError("the cell's files could not be moved")
+        assert st.get("maj:3", "B2") is None and other.get("maj:3", "B2") is None
+        other.record(row)  # the lock is free again
+        assert st.get("maj:3", "B2").status == "done"
+
+
 def test_concurrent_runs_on_one_store(tmp_path):
     spec = tmp_path / "c.toml"
     spec.write_text(KILL_SPEC)
