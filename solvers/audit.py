@@ -14,8 +14,14 @@ A result record is the JSON of :meth:`solvers.synthesis.SynthesisResult.to_dict`
   proof (:func:`solvers.proof.verify_refutation`); threshold models re-check
   the certificate file (:func:`solvers.threshold_verify.verify_certificate`:
   base encoding, every learned clause's separability certificate, LRAT proof);
-* the claim: ``proven`` holds only if every size from the justified lower bound
-  (recomputed) up to ``size - 1`` has a verified refutation.
+* the bounds: a ``size`` needs a witness; the recorded ``lower_bound`` may not
+  exceed what the verified refutations give counting up from the recomputed
+  starting bound; ``proven`` holds only if every size from that bound up to
+  ``size - 1`` has a verified refutation; ``infeasible`` only if every size up
+  to the options' largest useful size (``max_useful_size``) has one.
+
+A malformed record (a field of the wrong type or shape) is a failed check,
+never an exception.
 
 Files named in a record are looked up by file name in the record's directory,
 so a result directory can be moved or copied.
