@@ -419,6 +419,11 @@ def _clean_scratch(root: Path) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
+def _finished(store: Store, cell: Cell) -> bool:
+    """Whether the store holds a finished row for ``cell`` (:meth:`Store.finished`)."""
+    return store.finished(cell.row, cell.column, cell.config_sha256(), cell.timeout)
+
+
 def _clean_orphans(store: Store) -> None:
     """Remove proof directories no row refers to (left by a run killed between moving a cell's files and
     removing those of the row it replaced).  Holds the write lock: no other run is moving files meanwhile."""
@@ -485,7 +490,7 @@ def run_table(
         cells = [c for c in spec.cells() if only is None or only(c)]
         if timeout is not None:
             cells = [replace(c, timeout=float(timeout)) for c in cells]
-        todo = [c for c in cells if not store.finished(c.row, c.column, c.config_sha256(), c.timeout)]
+        todo = [c for c in cells if not _finished(store, c)]
         summary = RunSummary(total=len(cells), skipped=len(cells) - len(todo))
         reporter.start(len(cells), summary.skipped, len(todo))
         if not todo:
@@ -496,14 +501,21 @@ def run_table(
         scratch_root = store.proofs_root / ".tmp" / socket.gethostname() / str(os.getpid())
         backend = _DaskBackend(scheduler) if scheduler is not None else _LocalBackend(jobs)
         pending = list(reversed(todo))
+
+        def finished_elsewhere(cell: Cell) -> bool:
+            """Whether another run on this store has finished ``cell`` meanwhile (then it counts as skipped)."""
+            if not _finished(store, cell):
+                return False
+            summary.skipped += 1
+            reporter.skipped(cell.slug(), cell)
+            return True
+
         runs: dict[str, _Running] = {}
         try:
             while pending or backend.running:
                 while pending and backend.capacity > 0:
                     cell = pending.pop()
-                    if store.finished(cell.row, cell.column, cell.config_sha256(), cell.timeout):
-                        summary.skipped += 1  # another run on this store finished it meanwhile
-                        reporter.skipped(cell.slug(), cell)
+                    if finished_elsewhere(cell):
                         continue
                     key = cell.slug()
                     workdir = scratch_root / key
@@ -539,10 +551,8 @@ def run_table(
                     # finished meanwhile keeps that run's row and files.
                     with store.transaction():
                         cell = run.cell
-                        if store.finished(cell.row, cell.column, cell.config_sha256(), cell.timeout):
+                        if finished_elsewhere(cell):
                             shutil.rmtree(run.workdir, ignore_errors=True)
-                            summary.skipped += 1
-                            reporter.skipped(key, cell)
                             continue
                         replaced = store.proof_dir(cell.row, cell.column)
                         if kind == "result":
