@@ -120,24 +120,23 @@ class _Display(Reporter):
         self._refresh()
 
     def finished(self, key: str, cell: Cell, values: dict[str, Any]) -> None:
-        self.running.pop(key, None)
-        self.finished_n += 1
         self.counts[values["status"]] = self.counts.get(values["status"], 0) + 1
-        if not self.quiet:
-            rec_text = _text_of(values)
-            extra = f": {values.get('error')}" if values["status"] == "error" else ""
-            line = (
-                f"[{self.finished_n}/{self.todo}] {cell.row} × {cell.column}: {rec_text} "
-                f"({values['status']}, {values.get('wall_seconds') or 0:.1f} s){extra}"
-            )
-            (self.live.console if self.live is not None else err_console).print(line, markup=False)
-        self._refresh()
+        extra = f": {values.get('error')}" if values["status"] == "error" else ""
+        self._done(
+            key,
+            cell,
+            f"{_text_of(values)} ({values['status']}, {values.get('wall_seconds') or 0:.1f} s){extra}",
+        )
 
     def skipped(self, key: str, cell: Cell) -> None:
+        self._done(key, cell, "finished by another run, kept")
+
+    def _done(self, key: str, cell: Cell, text: str) -> None:
+        """A cell leaves the running list: one line ``[i/n] ROW × COLUMN: text`` unless quiet."""
         self.running.pop(key, None)
         self.finished_n += 1
         if not self.quiet:
-            line = f"[{self.finished_n}/{self.todo}] {cell.row} × {cell.column}: finished by another run, kept"
+            line = f"[{self.finished_n}/{self.todo}] {cell.row} × {cell.column}: {text}"
             (self.live.console if self.live is not None else err_console).print(line, markup=False)
         self._refresh()
 
