@@ -573,10 +573,15 @@ def refute(
         cnf_sha = write_dimacs(cls, cnf_path, nv)
         with open(raw_path, "w+b") as raw_fh:  # "w+": the extension fdopen()s it read-write
             status, model, solve_s = _solve_with_lrat(solver, cls, raw_fh, time_limit)
-        if status == 0:
-            _unlink(raw_path)
+
+        def timed_out(*remove: Path) -> Timeout:
+            """The limit passed (solving, renumbering or checking): remove ``remove``, keep the CNF."""
+            _unlink(*remove)
             assert time_limit is not None
             return Timeout(solver, version, cnf_path, cnf_sha, nv, len(cls), time_limit, solve_s)
+
+        if status == 0:
+            return timed_out(raw_path)
         if status == 10:
             _unlink(raw_path)
             assert model is not None
@@ -600,15 +605,13 @@ def refute(
                 )
         except RenumberError as exc:
             reason = f"proof rejected before checking: {exc}"
-        except TimeoutError:  # refuted in time, but not renumbered in time: no claim
+        except TimeoutError:
             expired = True
         finally:
             writer.close()
         _unlink(raw_path)
-        if expired:
-            _unlink(proof_path)
-            assert time_limit is not None
-            return Timeout(solver, version, cnf_path, cnf_sha, nv, len(cls), time_limit, solve_s)
+        if expired:  # refuted in time, but not renumbered in time: no claim
+            return timed_out(proof_path)
         proof_sha = writer.hash.hexdigest()
         file_sha = sha256_file(proof_path)
         if reason:
@@ -618,9 +621,7 @@ def refute(
             left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
             result = check_lrat(cnf_path, proof_path, time_limit=left)
             if result.timed_out:  # refuted in time, but not checked in time: no claim
-                _unlink(proof_path)
-                assert time_limit is not None
-                return Timeout(solver, version, cnf_path, cnf_sha, nv, len(cls), time_limit, solve_s)
+                return timed_out(proof_path)
             verdict = "verified" if result.verified else "rejected"
             reason = result.reason
         else:
