@@ -10,6 +10,7 @@ table runs) can pass what they were given as is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from circuits.errors import SpecError
@@ -52,23 +53,29 @@ def record_options(model: str, **options: Any) -> dict[str, Any]:
     {'hidden_layers': 1, 'skip': False, 'output': 'linear', 'max_weight': None, 'care': None}
     """
     given = {key: value for key, value in options.items() if value is not None}
+    fields: Callable[..., dict[str, Any]]
     if model in BOOLEAN_MODELS:
-        unknown = set(given) - {"fanin", "depth"}
-        fields = {"fanin": given.get("fanin", 2), "depth": given.get("depth")}
+
+        def fields(**opts: Any) -> dict[str, Any]:
+            return {"fanin": 2, "depth": None} | opts  # synthesize()'s defaults
+
     elif model == "thr":
         from solvers.threshold_sat import ThresholdOptions
 
-        unknown = set(given) - {"depth", "layered", "max_weight", "fanin"}
-        fields = ThresholdOptions(**{k: v for k, v in given.items() if k not in unknown}).to_dict()
+        def fields(**opts: Any) -> dict[str, Any]:
+            return ThresholdOptions(**opts).to_dict()
+
     elif model == "relu":
         from dataclasses import asdict
 
         from solvers.relu_sat import ReLUOptions
 
-        unknown = set(given) - {"hidden_layers", "skip", "output", "max_weight"}
-        fields = asdict(ReLUOptions(**{k: v for k, v in given.items() if k not in unknown}))
+        def fields(**opts: Any) -> dict[str, Any]:
+            return asdict(ReLUOptions(**opts))
+
     else:
         raise SpecError(f"unknown model {model!r} (known: {', '.join(MODELS)})")
+    unknown = set(given) - fields().keys()
     if unknown:
         raise SpecError(f"model {model} has no option {min(unknown)!r}")
-    return fields | {"care": None}
+    return fields(**given) | {"care": None}
