@@ -197,9 +197,7 @@ def _certified_refutations(
     verified = []
     for ref in record.get("refutations", []):
         size = ref.get("size")
-        proof = ref.get("proof") or {}
-        records = proof["profiles"] if isinstance(proof.get("profiles"), list) else [proof]
-        paths = [r.get("certificates_path") for r in records if isinstance(r, dict)]
+        paths = _certificate_paths(ref)
         if not paths or None in paths:
             checks.append((False, f"size {size}: no certificate stored (run synth with --proof DIR)"))
             continue
@@ -390,19 +388,24 @@ def _sizes(lo: int, hi: int) -> str:
     return f"size {lo}" if lo == hi else f"sizes {lo}..{hi}"
 
 
+def _certificate_paths(ref: Any) -> list[Any]:
+    """The ``certificates_path`` of each proof of one refutation (a ReLU refutation has one per activation
+    profile), ``None`` where a proof has none; ``[]`` if the refutation has no proof object."""
+    proof = ref.get("proof") if isinstance(ref, dict) else None
+    if not isinstance(proof, dict):
+        return []
+    profiles = proof.get("profiles")
+    return [
+        r.get("certificates_path") for r in (profiles if isinstance(profiles, list) else [proof]) if isinstance(r, dict)
+    ]
+
+
 def _certificate_names(record: Any) -> frozenset[str]:
     """File names of the certificates a (possibly malformed) result record refers to."""
-    names = set()
     refs = record.get("refutations") if isinstance(record, dict) else None
-    for ref in refs if isinstance(refs, list) else []:
-        proof = ref.get("proof") if isinstance(ref, dict) else None
-        if not isinstance(proof, dict):
-            continue
-        profiles = proof.get("profiles")
-        for r in profiles if isinstance(profiles, list) else [proof]:
-            if isinstance(r, dict) and "certificates_path" in r:
-                names.add(Path(str(r["certificates_path"])).name)
-    return frozenset(names)
+    return frozenset(
+        Path(str(p)).name for ref in (refs if isinstance(refs, list) else []) for p in _certificate_paths(ref) if p
+    )
 
 
 def audit_file(path: str | Path) -> Audit:
