@@ -62,11 +62,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from circuits.errors import SpecError, TooLargeError
+from circuits.errors import LbtError, SpecError, TooLargeError
 from circuits.expr import canonical_expr, expr_arity, parse_expr
 from circuits.truthtable import MAX_INPUTS, TruthTable
 
 __all__ = [
+    "name_mismatch",
     "Target",
     "Family",
     "target",
@@ -293,9 +294,36 @@ def resolve_target(obj: str | TruthTable) -> tuple[str, TruthTable]:
     raise SpecError(f"target must be a TruthTable or a spec string, got {type(obj).__name__}")
 
 
-def _one_line(text: str) -> str:
+def name_mismatch(spec: object, table: TruthTable, holder: str = "the record") -> str | None:
+    """Why ``spec`` does not name ``table`` (it does not parse, or defines another table); ``None`` if it does.
+
+    A stored result or certificate (``holder``) carries both a name and a table;
+    a checker that shows the name must first see that it means the table.
+
+    >>> name_mismatch("maj:3", TruthTable.from_hex(3, "e8")) is None
+    True
+    >>> name_mismatch("par:3", TruthTable.from_hex(3, "e8"))
+    'target par:3 has table 96, the record has e8'
+    """
+    if not isinstance(spec, str):
+        return f"the target name must be a spec string, got {type(spec).__name__}"
+    try:
+        defined = target(spec).table
+    except (LbtError, ArithmeticError, ValueError, RecursionError) as exc:  # whatever a parser may raise
+        return f"target {_excerpt(spec, 60)} does not parse: {exc}"
+    if defined != table:
+        return f"target {_excerpt(spec, 60)} has table {_excerpt(defined.hex())}, {holder} has {_excerpt(table.hex())}"
+    return None
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    """``text`` on one line, cut to ``limit`` characters (user input quoted in a message stays short)."""
     flat = " ".join(text.split())
-    return repr(flat if len(flat) <= 60 else flat[:57] + "...")
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _one_line(text: str) -> str:
+    return repr(_excerpt(text, 60))
 
 
 def _as_target(fam: Family, spec: str, args: tuple, result: Any) -> Target:

@@ -2,18 +2,40 @@
 
 A result record is the JSON of :meth:`solvers.synthesis.SynthesisResult.to_dict`
 (or of a subclass), saved next to the proof files of its refutations (``lbt synth
---proof DIR`` writes ``DIR/NAME.result.json``).  :func:`audit_result` checks:
+--proof DIR`` writes ``DIR/NAME.result.json``).
 
-* the table: the record's hex table is well formed and, if the target is a spec
-  string, equals what that spec defines today;
+The principle
+-------------
+The verifier rebuilds the *question* from the record's target and options
+alone, and from the question it derives what every refutation must consist of:
+the CNF of each refuted size, and where the engine splits a size into cases
+(the hidden-layer width profiles of a bit-blasted ReLU size; sizes that only a
+one-hidden-layer refutation can cover), every case.  Then it requires a verified
+certificate for each piece.  A certificate counts only for the claim the
+verifier regenerated from it (table, size, options, width profile), never for
+the name or the list the record gives it.  Nothing the record leaves out is
+assumed; a listed certificate that fails, or that refutes some other question
+(another table, size, options or profile), fails the check; a surplus one that
+verifies is not counted for anything.  The same holds for names: the target is
+parsed, the table it defines must equal the record's, and a target that does
+not parse fails.  Method choices a record may make (the Boolean strengthenings,
+the symmetry breaking of a certificate) are taken only from the engine's fixed
+lists of constraints, each sound for the question; the encoders reject the rest.
+
+The checks of :func:`audit_result`:
+
+* the target and table: the record's hex table is well formed and equals the
+  table its ``target`` spec defines;
 * the witness: it is decoded from JSON, re-evaluated on all ``2**n`` rows (on the
   care rows) and has the recorded size, and it respects the model's options
   (basis, depth bound; for threshold circuits fan-in, layering, weight bound);
 * every refutation: Boolean models re-generate the CNF from the recorded options
   and compare its SHA-256 with the one the proof refutes, then re-check the LRAT
-  proof (:func:`solvers.proof.verify_refutation`); threshold models re-check
-  the certificate file (:func:`solvers.threshold_verify.verify_certificate`:
-  base encoding, every learned clause's separability certificate, LRAT proof);
+  proof (:func:`solvers.proof.verify_refutation`); threshold and ReLU models
+  re-check each certificate file (:func:`solvers.threshold_verify.verify_certificate`,
+  :func:`solvers.relu_verify.verify_certificate`: base encoding, every learned
+  clause's certificate, LRAT proof) and require one for every piece of the size
+  (:func:`_relu_pieces`);
 * the bounds: a ``size`` needs a witness; the recorded ``lower_bound`` may not
   exceed what the verified refutations give counting up from the recomputed
   starting bound; ``proven`` holds only if every size from that bound up to
@@ -37,10 +59,12 @@ from typing import Any
 
 from circuits.boolean import Basis, BooleanCircuit
 from circuits.errors import FormatError, LbtError
-from circuits.targets import target as lookup
+from circuits.schema import is_int
+from circuits.targets import name_mismatch
 from circuits.threshold import ThresholdCircuit
 from circuits.truthtable import TruthTable
 from solvers.engines import record_options
+from solvers.records import refuted_claim
 
 __all__ = ["Audit", "audit_file", "audit_result"]
 
@@ -102,15 +126,14 @@ def _table(record: dict[str, Any]) -> TruthTable:
         table = TruthTable.from_hex(n, str(record["table"]))
     except (KeyError, TypeError, ValueError, LbtError) as exc:
         raise _Fail(f"the record's truth table is malformed: {exc}") from None
-    spec = record.get("target")
-    if isinstance(spec, str) and not spec.startswith("tt:"):
-        try:
-            defined = lookup(spec).table
-        except LbtError:
-            defined = None
-        if defined is not None and defined != table:
-            raise _Fail(f"the record's table differs from what {spec} defines")
+    wrong = name_mismatch(record.get("target"), table)
+    if wrong is not None:
+        raise _Fail(wrong)
     return table
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _care(record: dict[str, Any], table: TruthTable) -> tuple[int, ...] | None:
@@ -186,22 +209,35 @@ def _boolean_checks(record: dict[str, Any], base: Path, table: TruthTable, check
     return lb, verified, max_useful_size(problem)
 
 
+#: The pieces a refutation of one size must consist of: a description of each piece and the
+#: claim (:attr:`solvers.threshold_verify.Verdict.claim`) its certificate must state; or the reason why
+#: no refutation of that size can be accepted for the question.
+_Pieces = dict[str, dict[str, Any]] | str
+
+
 def _certified_refutations(
     record: dict[str, Any],
     base: Path,
     checks: list,
     verify: Callable[[Path], Any],
-    same_options: Callable[[dict[str, Any], int], bool],
+    pieces: Callable[[int], _Pieces],
 ) -> list[int]:
-    """Sizes whose certificates (threshold or ReLU) re-check and state exactly the recorded claim."""
+    """Sizes for which every piece the question requires (``pieces(size)``) has a verified certificate."""
     verified = []
     for ref in record.get("refutations", []):
         size = ref.get("size")
+        if not is_int(size) or size < 1:
+            checks.append((False, f"refutation of size {_excerpt(repr(size))}: not a size"))
+            continue
+        need = pieces(size)
+        if isinstance(need, str):
+            checks.append((False, f"size {size}: {need}"))
+            continue
         paths = _certificate_paths(ref)
         if not paths or None in paths:
             checks.append((False, f"size {size}: no certificate stored (run synth with --proof DIR)"))
             continue
-        reasons, good = [], True
+        reasons, good, done = [], True, set()
         for name in paths:
             cert_path = base / Path(str(name)).name
             try:
@@ -210,23 +246,22 @@ def _certified_refutations(
                 good = False
                 reasons.append(str(exc))
                 continue
-            try:
-                cert = json.loads(cert_path.read_text())
-            except (OSError, ValueError):
-                cert = {}
-            claim = (
-                verdict.size == size
-                and cert.get("table") == record.get("table")
-                and cert.get("n") == record.get("n")
-                and same_options(cert.get("options") or {}, size)
-            )
-            good = good and verdict.verified and claim
-            reasons.append(
-                verdict.reason if claim else f"{cert_path.name} certifies another claim (size, table or options)"
-            )
+            piece = next((what for what, claim in need.items() if claim == verdict.claim), None)
+            if verdict.verified and piece is None:
+                good = False
+                reasons.append(f"{cert_path.name} refutes another question (table, size, options or profile)")
+                continue
+            good = good and verdict.verified
+            reasons.append(verdict.reason)
+            if verdict.verified:
+                done.add(piece)
+        missing = [what for what in need if what not in done]
+        if missing:
+            good = False
+            reasons += [f"{what} not refuted" for what in missing]
         checks.append((good, f"size {size}: " + "; ".join(reasons)))
         if good:
-            verified.append(int(size))
+            verified.append(size)
     return verified
 
 
@@ -261,11 +296,42 @@ def _threshold_checks(record: dict[str, Any], base: Path, table: TruthTable, che
 
         _check_witness(checks, describe)
     verified = _certified_refutations(
-        record, base, checks, verify_certificate, lambda opts, size: opts == options.to_dict()
+        record,
+        base,
+        checks,
+        verify_certificate,
+        lambda size: {"its CNF": refuted_claim(table, size, options.to_dict())},
     )
     lb, reason = lower_bound(table)
     checks.append((True, "lower bound recomputed: " + reason))
     return lb, verified, max_useful_size(table, options)
+
+
+def _relu_pieces(table: TruthTable, options: Any, size: int) -> _Pieces:
+    """What a refutation of ``size`` neurons must consist of, derived from the question alone.
+
+    * integer weights in ``[-W, W]``: one bit-blasted CNF per hidden-layer width
+      profile of the size (:func:`solvers.relu_bitblast.profiles`);
+    * real weights, one hidden layer: the pattern encoding of the size;
+    * real weights, ``L >= 2`` hidden layers: sizes 1 and 2 by the one-hidden-layer
+      pattern encoding (a network of ``s`` neurons has depth at most ``s``); no
+      method refutes a larger size.
+    """
+    from solvers.relu_bitblast import profiles
+    from solvers.relu_sat import ReLUOptions
+
+    if options.max_weight is not None:
+        return {
+            f"width profile {list(w)}": refuted_claim(table, size, options.to_dict(), w)
+            for w in profiles(size, options)
+        }
+    if options.hidden_layers > 1 and size > 2:
+        return (
+            f"no method refutes networks of {size} neurons with {options.hidden_layers} hidden layers "
+            "and real weights (only sizes 1 and 2, through one hidden layer)"
+        )
+    one_layer = ReLUOptions(hidden_layers=1, skip=options.skip, output=options.output)
+    return {"its CNF": refuted_claim(table, size, one_layer.to_dict())}
 
 
 def _relu_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> _Bounds:
@@ -291,15 +357,9 @@ def _relu_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: 
 
         _check_witness(checks, describe)
 
-    def same_options(opts: dict[str, Any], size: int) -> bool:
-        # sizes 1 and 2 refuted for one hidden layer refute every depth (s neurons have depth <= s)
-        layers_ok = opts.get("hidden_layers") == options.hidden_layers or (
-            opts.get("hidden_layers") == 1 and size <= 2 and options.max_weight is None
-        )
-        same = all(opts.get(k) == getattr(options, k) for k in ("skip", "output", "max_weight"))
-        return layers_ok and same
-
-    verified = _certified_refutations(record, base, checks, verify_certificate, same_options)
+    verified = _certified_refutations(
+        record, base, checks, verify_certificate, lambda size: _relu_pieces(table, options, size)
+    )
     checks.append((True, "lower bound: every network has an output neuron (size >= 1)"))
     # with weight bound 0 every network computes one constant; no size computes anything else
     forced = (1 << (1 << table.n)) - 1 if options.output == "threshold" else 0

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["ProgressEvent", "StepResult"]
+if TYPE_CHECKING:
+    from circuits.truthtable import TruthTable
+
+__all__ = ["ProgressEvent", "StepResult", "refuted_claim"]
 
 
 @dataclass(frozen=True)
@@ -53,3 +57,21 @@ class ProgressEvent:
     elapsed: float
     variables: int = 0
     clauses: int = 0
+
+
+def refuted_claim(
+    table: TruthTable, size: int, options: dict[str, Any], widths: Sequence[int] | None = None
+) -> dict[str, Any]:
+    """What a verified refutation of ``size`` for ``table`` under ``options`` refutes, in canonical form.
+
+    This is :attr:`solvers.threshold_verify.Verdict.claim`: the verifiers build it from
+    what they regenerated, and :mod:`solvers.audit` compares it with the claim it needs.
+    """
+    return {
+        "n": table.n,
+        "table": table.hex(),
+        "size": size,
+        "options": dict(options),
+        "widths": None if widths is None else [int(w) for w in widths],
+    }
+

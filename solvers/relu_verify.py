@@ -59,10 +59,12 @@ from typing import Any
 
 from circuits.errors import FormatError, LbtError
 from circuits.relu import fraction_from_json
+from circuits.targets import name_mismatch
 from circuits.truthtable import TruthTable
 from solvers.cnf import forbid
 from solvers.lrat import read_dimacs
 from solvers.proof import read_certificate, verify_refutation
+from solvers.records import refuted_claim
 from solvers.threshold_verify import Verdict
 
 __all__ = ["Verdict", "check_learned_clause", "verify_certificate", "verify_directory"]
@@ -235,7 +237,13 @@ def check_learned_clause(enc: Any, cert: dict[str, Any], clause: Sequence[int]) 
 # ---------------------------------------------------------------- files
 
 
-def _check_patterns(path: Path, data: dict[str, Any], cnf) -> int:
+def _check_name(data: dict[str, Any], table: TruthTable) -> None:
+    wrong = name_mismatch(data.get("target"), table, "the certificate")
+    if wrong is not None:
+        raise _Reject(wrong)
+
+
+def _check_patterns(path: Path, data: dict[str, Any], cnf) -> tuple[int, dict[str, Any]]:
     from solvers.relu_sat import ENCODING, ENCODING_VERSION, ReLUOptions, clauses_hash, encode
 
     if data.get("encoding") != ENCODING or data.get("encoding_version") != ENCODING_VERSION:
@@ -250,6 +258,7 @@ def _check_patterns(path: Path, data: dict[str, Any], cnf) -> int:
         enc = encode(table, int(data["size"]), ReLUOptions.from_dict(data["options"]), data["symmetry"])
     except (LbtError, KeyError, TypeError, ValueError) as exc:
         raise _Reject(f"cannot regenerate the base encoding: {exc}") from None
+    _check_name(data, table)
     if enc.options.hidden_layers != 1:
         raise _Reject("the pattern encoding refutes one-hidden-layer networks only")
     if len(enc.clauses) != base_n:
@@ -273,10 +282,10 @@ def _check_patterns(path: Path, data: dict[str, Any], cnf) -> int:
             raise _Reject(f"learned clause {i + 1}: {exc}") from None
         except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
             raise _Reject(f"learned clause {i + 1}: malformed certificate ({type(exc).__name__})") from None
-    return len(learned)
+    return len(learned), refuted_claim(table, enc.size, enc.options.to_dict())
 
 
-def _check_bitblast(path: Path, data: dict[str, Any], cnf) -> int:
+def _check_bitblast(path: Path, data: dict[str, Any], cnf) -> dict[str, Any]:
     from solvers.relu_bitblast import ENCODING, ENCODING_VERSION, encode_profile
     from solvers.relu_sat import ReLUOptions, clauses_hash
 
@@ -291,6 +300,7 @@ def _check_bitblast(path: Path, data: dict[str, Any], cnf) -> int:
         clauses, nv = encode_profile(table, widths, options)
     except (LbtError, KeyError, TypeError, ValueError) as exc:
         raise _Reject(f"cannot regenerate the encoding: {exc}") from None
+    _check_name(data, table)
     if options.max_weight is None:
         raise _Reject("a bit-blasted refutation needs a weight bound")
     if sum(widths) + 1 != data.get("size"):
@@ -302,7 +312,7 @@ def _check_bitblast(path: Path, data: dict[str, Any], cnf) -> int:
     for i, (a, b) in enumerate(zip(cnf.clauses, clauses)):
         if tuple(a) != tuple(b):
             raise _Reject(f"CNF clause {i + 1} differs from the regenerated encoding")
-    return 0
+    return refuted_claim(table, sum(widths) + 1, options.to_dict(), widths)
 
 
 def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict:
@@ -321,9 +331,9 @@ def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict
         proof_path = path.parent / str(data.get("proof"))
         cnf = read_dimacs(cnf_path)
         if data["format"] == "lbt-relu-refutation":
-            learned_n = _check_patterns(path, data, cnf)
+            learned_n, claim = _check_patterns(path, data, cnf)
         else:
-            _check_bitblast(path, data, cnf)
+            claim = _check_bitblast(path, data, cnf)
         if check_proof:
             result = verify_refutation(
                 cnf_path, proof_path, cnf_sha256=data.get("cnf_sha256"), proof_sha256=data.get("proof_sha256")
@@ -335,16 +345,16 @@ def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict
     except FormatError as exc:
         return Verdict(False, str(exc), str(path), target, size if _is_int(size) else None, learned_n, base_n)
     what = "encoding regenerated" + (f", {learned_n} learned clauses justified" if learned_n else "")
+    label = f"size {claim['size']}" + (f", width profile {claim['widths']}" if claim["widths"] is not None else "")
     return Verdict(
         True,
-        f"size {size} refuted: {what}, LRAT proof verified"
-        if check_proof
-        else f"size {size}: {what} (proof not checked)",
+        f"{label} refuted: {what}, LRAT proof verified" if check_proof else f"{label}: {what} (proof not checked)",
         str(path),
         target,
-        size,
+        claim["size"],
         learned_n,
         base_n,
+        claim=claim,
     )
 
 

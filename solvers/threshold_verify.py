@@ -46,10 +46,12 @@ from pathlib import Path
 from typing import Any
 
 from circuits.errors import FormatError, LbtError
+from circuits.targets import name_mismatch
 from circuits.truthtable import TruthTable
 from solvers.cnf import forbid
 from solvers.lrat import read_dimacs
 from solvers.proof import read_certificate, verify_refutation
+from solvers.records import refuted_claim
 from solvers.threshold_sat import (
     CERTIFICATE_FORMAT,
     CERTIFICATE_VERSION,
@@ -61,12 +63,25 @@ from solvers.threshold_sat import (
     encode,
 )
 
-__all__ = ["Verdict", "check_learned_clause", "no_bounded_separator", "verify_certificate", "verify_directory"]
+__all__ = [
+    "Verdict",
+    "check_learned_clause",
+    "no_bounded_separator",
+    "verify_certificate",
+    "verify_directory",
+]
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """``verified`` with a one-line ``reason``; ``size`` and ``target`` of the refutation when known."""
+    """``verified`` with a one-line ``reason``; ``size`` and ``target`` of the refutation when known.
+
+    ``claim`` (set only when ``verified``) is what the checked files refute, as the
+    verifier regenerated it: ``{"n", "table", "size", "options", "widths"}`` (the
+    table in canonical hex, the options as the engine's ``to_dict()``, ``widths``
+    the hidden-layer profile of a bit-blasted ReLU refutation, else ``None``).  A
+    caller compares it with the claim it needs; the ``target`` name is a label.
+    """
 
     verified: bool
     reason: str
@@ -75,6 +90,7 @@ class Verdict:
     size: int | None = None
     learned: int = 0
     base_clauses: int = 0
+    claim: dict[str, Any] | None = None
 
     def __bool__(self) -> bool:
         return self.verified
@@ -260,6 +276,9 @@ def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict
             enc = encode(table, int(size), options, data["symmetry"])
         except (LbtError, KeyError, TypeError, ValueError) as exc:
             raise _Reject(f"cannot regenerate the base encoding: {exc}") from None
+        wrong = name_mismatch(target, table, "the certificate")
+        if wrong is not None:
+            raise _Reject(wrong)
         if len(enc.clauses) != base_n:
             raise _Reject(f"base encoding has {len(enc.clauses)} clauses, certificate says {base_n}")
         if clauses_hash(enc.clauses) != data.get("base_sha256"):
@@ -310,6 +329,7 @@ def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict
         size,
         len(learned),
         base_n,
+        claim=refuted_claim(table, enc.size, options.to_dict()),
     )
 
 

@@ -110,3 +110,62 @@ def test_the_audit_names_the_options_that_narrow_the_question(tmp_path):
     assert audit_result(record, tmp_path).question == "par:4 over b2 (depth=1)"
     record = synthesize_model("maj:3", "b2", proof_dir=tmp_path).to_dict()
     assert audit_result(record, tmp_path).question == "maj:3 over b2"  # fan-in 2 is the default
+
+
+def _only_record(directory):
+    (path,) = directory.glob("*.result.json")
+    return path, json.loads(path.read_text())
+
+
+def test_a_relu_size_is_refuted_only_when_every_width_profile_is(cli, tmp_path):
+    """A forged record lists, for size 3, only the refuted profile [2] and claims 4 neurons proven minimum.
+
+    maj:4 with 2 hidden layers and weights in [-1, 1] needs 3 neurons (widths [1, 1]); at size 3 the
+    run refuted profile [2] before it found [1, 1], so a real certificate of [2] lies in the directory.
+    """
+    assert cli("synth", "maj:4", "--model", "relu", "--hidden-layers", "2", "--max-weight", "1",
+               "--proof", tmp_path, "-q")[0] == 0  # fmt: skip
+    path, record = _only_record(tmp_path)
+    assert record["size"] == 3 and record["proven"]
+    (cert,) = tmp_path.glob("*_s3_p2.certs.json")
+    header = json.loads(cert.read_text())
+    assert header["widths"] == [2]
+    record["refutations"].append({"size": 3, "status": "unsat", "proof": {"profiles": [
+        {"widths": [2], "certificates_path": cert.name, "cnf_path": header["cnf"], "proof_path": header["proof"]}]}})  # fmt: skip
+    n = record["n"]
+    shifted = [
+        {**neuron, "weights": [[u + (u >= n), w] for u, w in neuron["weights"]]}
+        for neuron in record["witness"]["neurons"]
+    ]
+    idle = {"weights": [[0, 0]], "bias": 0, "activation": "relu"}  # a legal neuron of layer 1 that does nothing
+    record["witness"] = {**record["witness"], "neurons": [idle, *shifted],
+                         "outputs": [o + 1 for o in record["witness"]["outputs"]]}  # fmt: skip
+    record.update(size=4, lower_bound=4, proven=True)
+    path.write_text(json.dumps(record))
+    code, out, _ = cli("verify", tmp_path)
+    assert code == 1 and "FAILED" in out
+    assert "witness: 4 neurons" in out  # the forged witness itself is legal
+    assert "size 3: " in out and "width profile [1, 1] not refuted" in out
+
+
+@pytest.mark.parametrize(
+    "spec, model, options",
+    [("maj:4", "b2", []), ("par:3", "thr", []), ("par:2", "relu", []), ("maj:4", "relu", ["--max-weight", "1"])],
+)
+def test_a_record_must_carry_the_name_of_its_table(cli, tmp_path, spec, model, options):
+    assert cli("synth", spec, "--model", model, *options, "--proof", tmp_path, "-q")[0] == 0
+    path, record = _only_record(tmp_path)
+    for name in ["tt:4:6996", "par:4 (B2 minimum)", "maj:4:1", "", None, 7]:
+        path.write_text(json.dumps(dict(record, target=name)))
+        code, out, _ = cli("verify", tmp_path)
+        assert code == 1, name
+        if name == "tt:4:6996" and spec == "maj:4":
+            assert "target tt:4:6996 has table 6996, the record has fee8" in out
+        elif isinstance(name, str) and name:
+            assert f"target {name} " in out, out
+        else:
+            assert "the target name must be a spec string" in out or "does not parse" in out, out
+    # the same table under another name is the same question
+    alias = "tt:{}:{}".format(record["n"], record["table"])
+    path.write_text(json.dumps(dict(record, target=alias)))
+    assert cli("verify", tmp_path)[0] == 0
