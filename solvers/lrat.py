@@ -70,6 +70,9 @@ __all__ = [
 CHECKER_NAME = "lbt.lrat"
 
 _GZIP_MAGIC = b"\x1f\x8b"
+
+#: Bytes ``int()`` accepts inside a number that a DIMACS or LRAT integer (``-?[0-9]+``) never has.
+_NOT_DIMACS = (b"+", b"_")
 _XZ_MAGIC = b"\xfd7zXZ\x00"
 
 
@@ -150,7 +153,7 @@ def read_dimacs(path: Path | str) -> Cnf:
             if len(toks) != 4 or toks[1] != b"cnf":
                 raise FormatError(f"CNF {path} line {lineno}: header must be 'p cnf VARS CLAUSES'")
             try:
-                num_vars, num_clauses = int(toks[2]), int(toks[3])
+                num_vars, num_clauses = _integer(toks[2]), _integer(toks[3])
             except ValueError:
                 raise FormatError(f"CNF {path} line {lineno}: header must be 'p cnf VARS CLAUSES'") from None
             if num_vars < 0 or num_clauses < 0:
@@ -160,7 +163,7 @@ def read_dimacs(path: Path | str) -> Cnf:
             raise FormatError(f"CNF {path} line {lineno}: clause before the 'p cnf' header")
         for tok in toks:
             try:
-                lit = int(tok)
+                lit = _integer(tok)
             except ValueError:
                 raise FormatError(f"CNF {path} line {lineno}: bad token {tok.decode(errors='replace')!r}") from None
             if lit == 0:
@@ -242,6 +245,8 @@ def check_lrat_stream(
                     continue
                 try:
                     nums = list(map(int, toks))
+                    if _NOT_DIMACS[0] in raw or _NOT_DIMACS[1] in raw:  # int() accepts them, LRAT does not
+                        raise ValueError
                 except ValueError:
                     raise _Reject(f"malformed line (non-integer token): {_show(raw)}") from None
                 # Addition: id lits 0 hints 0.
@@ -306,6 +311,13 @@ def check_lrat_stream(
     return CheckResult(True, "empty clause derived; every step verified", lineno, additions, deletions, None)
 
 
+def _integer(tok: bytes) -> int:
+    """The integer a token spells, accepting exactly ``-?[0-9]+`` (``int()`` also takes ``+2`` and ``1_0``)."""
+    if _NOT_DIMACS[0] in tok or _NOT_DIMACS[1] in tok:
+        raise ValueError(tok)
+    return int(tok)
+
+
 def _bad_hint(hid: int) -> str:
     if hid < 0:
         return f"RAT hint {hid}: RAT steps are not supported (only RUP hints)"
@@ -321,8 +333,8 @@ def _delete(db: dict[int, tuple[int, ...]], toks: list[bytes], last_id: int) -> 
     if toks[-1] != b"0" or len(toks) < 3:
         raise _Reject("malformed deletion (must be 'id d ids 0')")
     try:
-        ids = list(map(int, toks[2:-1]))
-        int(toks[0])
+        ids = [_integer(t) for t in toks[2:-1]]
+        _integer(toks[0])
     except ValueError:
         raise _Reject("malformed deletion (non-integer token)") from None
     for cid in ids:

@@ -104,12 +104,19 @@ def test_compressed_files(tmp_path):
         ("5 1.0 0 1 2 0\n", "non-integer token"),
         ("c comment\n5 1 0 1 2 0\n6 0 5 3 4 0\n", "non-integer token"),
         ("a\x02\x04\x00", "non-integer token"),
+        # integers are -?[0-9]+ only (Python's int() also reads +5 and 1_0)
+        ("+5 1 0 1 2 0\n6 0 5 3 4 0\n", "non-integer token"),
+        ("5 1 0 1 2 0\n6 0 5 3 +4 0\n", "non-integer token"),
+        ("5 1 0 1_0 2 0\n", "non-integer token"),
+        ("5 1 0 1 2 0\n6 0 5 3 4 0_0\n", "non-integer token"),
         # deletions
         ("5 d 9 0\n", "deletion of unknown clause 9"),
         ("5 d 1 1 0\n", "deletion of already deleted clause 1"),
         ("5 d 0 0\n", "deletion of invalid clause id 0"),
         ("5 d 1\n", "malformed deletion"),
         ("5 d x 0\n", "malformed deletion"),
+        ("5 d +1 0\n", "malformed deletion"),
+        ("5 d 1_0 0\n", "malformed deletion"),
         # a valid refutation followed by garbage is not accepted
         (XOR_PROOF + "7 1 0 1 0\n", "do not end in a conflict"),
     ],
@@ -177,6 +184,9 @@ def test_original_tautologies_and_duplicates(tmp_path):
         ("p cnf 2 1\n1 3 0\n", "literal 3 outside the 2 declared variables"),
         ("p cnf 2 1\n1 2\n", "not terminated by 0"),
         ("p cnf 2 1\n1 a 0\n", "bad token"),
+        ("p cnf 2 1\n+1 2 0\n", "bad token"),
+        ("p cnf 2 1\n1 2 0_0\n", "bad token"),
+        ("p cnf +2 1\n1 2 0\n", "header must be"),
         ("p cnf 2 1\np cnf 2 1\n1 0\n", "second 'p' header"),
     ],
 )
