@@ -7,7 +7,8 @@ The canonical JSON wraps a model's ``to_dict()`` body in a versioned envelope::
 The file kind is chosen by extension: ``.json`` (any model), ``.bench``
 (Boolean circuits), ``.aag`` (ASCII AIGER, Boolean circuits).  Files are
 written atomically (a temporary file renamed into place), so a failed write
-never leaves a partial file behind.
+never leaves a partial file behind.  :func:`check_output` tells, before any
+work is done, whether a path can be written at all.
 """
 
 from __future__ import annotations
@@ -21,13 +22,23 @@ from typing import Any
 from circuits.aiger import generate_aiger, parse_aiger
 from circuits.bench import generate_bench, parse_bench
 from circuits.boolean import BooleanCircuit
-from circuits.errors import FormatError
+from circuits.errors import FormatError, OutputError, excerpt
 from circuits.model import CircuitModel
 from circuits.relu import ReLUNetwork
-from circuits.schema import read_bytes, read_text
+from circuits.schema import loads_json, read_bytes, read_text
 from circuits.threshold import ThresholdCircuit
 
-__all__ = ["SCHEMA_VERSION", "MODELS", "to_json", "from_json", "load", "save", "write_text_atomic", "envelope_to_model"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "MODELS",
+    "check_output",
+    "to_json",
+    "from_json",
+    "load",
+    "save",
+    "write_text_atomic",
+    "envelope_to_model",
+]
 
 SCHEMA_VERSION = 1
 MODELS: dict[str, type] = {cls.MODEL: cls for cls in (BooleanCircuit, ThresholdCircuit, ReLUNetwork)}
@@ -54,21 +65,17 @@ def envelope_to_model(data: Any) -> CircuitModel:
     if not isinstance(data, dict) or data.get("format") != "lbt":
         raise FormatError('not an lbt circuit file (missing "format": "lbt")')
     if data.get("version") != SCHEMA_VERSION:
-        raise FormatError(f"unsupported schema version {data.get('version')!r} (this lbt reads {SCHEMA_VERSION})")
+        raise FormatError(f"unsupported schema version {excerpt(data.get('version'))} (this lbt reads {SCHEMA_VERSION})")
     model = data.get("model")
-    if model not in MODELS:
-        raise FormatError(f"unknown model {model!r} (known: {', '.join(sorted(MODELS))})")
+    if not isinstance(model, str) or model not in MODELS:
+        raise FormatError(f"unknown model {excerpt(model)} (known: {', '.join(sorted(MODELS))})")
     if not isinstance(data.get("circuit"), dict):
         raise FormatError('missing or malformed "circuit" object')
     return MODELS[model].from_dict(data["circuit"])
 
 
 def from_json(text: str) -> CircuitModel:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"corrupt JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-    return envelope_to_model(data)
+    return envelope_to_model(loads_json(text))
 
 
 def _kind(path: Path) -> str:
@@ -88,10 +95,54 @@ def load(path: str | Path) -> CircuitModel:
     return from_json(text) if kind == ".json" else parse_bench(text)
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same directory."""
+def _cannot_write(path: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _probe(directory: Path, path: Path) -> None:
+    """Create and remove a scratch file in ``directory``: the one sure test that ``path`` can be written there."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".lbt-probe-")
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def check_output(path: str | Path, *, directory: bool = False) -> Path:
+    """``path`` as a place to write output, checked before any work is done; :class:`OutputError` if unusable.
+
+    A file must not be a directory, and its directory must exist and take a new
+    file.  A directory (``directory=True``) is created with its parents unless it
+    exists; it must be a directory that takes a new file.
+    """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
+    if directory:
+        if path.exists() and not path.is_dir():
+            raise OutputError(f"cannot write into {path}: it exists and is not a directory")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create directory {path}: {exc.strerror or exc}") from None
+        _probe(path, path)
+        return path
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a directory")
+    parent = path.parent
+    if not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        raise OutputError(f"cannot write {path}: directory {parent} {what}")
+    _probe(parent, path)
+    return path
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same directory (:class:`OutputError` on failure)."""
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -99,6 +150,9 @@ def write_text_atomic(path: str | Path, text: str) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _cannot_write(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
