@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from circuits.errors import ArityError, SpecError, TooLargeError
+from circuits.errors import ArityError, SpecError, TooLargeError, excerpt
 from circuits.truthtable import MAX_INPUTS, TruthTable, full_mask, var_mask
 
 __all__ = ["parse_expr", "canonical_expr", "expr_arity", "MAX_NESTING"]
@@ -56,13 +56,7 @@ class _Token:
         return self.kind
 
     def describe(self) -> str:
-        return f"'{self.text}' at column {self.col}"
-
-
-def _quote(text: str) -> str:
-    """The expression for an error message: one line, shortened if long."""
-    flat = " ".join(text.split())
-    return repr(flat if len(flat) <= 60 else flat[:57] + "...")
+        return f"{excerpt(self.text, 20)} at column {self.col}"
 
 
 def _tokenize(text: str) -> list[_Token]:
@@ -85,7 +79,7 @@ def _tokenize(text: str) -> list[_Token]:
             word = text[i:j]
             if word not in ("0", "1"):
                 raise SpecError(
-                    f"bad constant '{word}' at column {col} in {_quote(text)}: constants are 0 and 1"
+                    f"bad constant {excerpt(word, 20)} at column {col} in {excerpt(text)}: constants are 0 and 1"
                 )
             tokens.append(_Token("const", int(word), col, word))
             i = j
@@ -97,19 +91,20 @@ def _tokenize(text: str) -> list[_Token]:
             digits = word[1:]
             if word[0] != "x" or not digits or any(d not in _DIGITS for d in digits):
                 raise SpecError(
-                    f"unknown name '{word}' at column {col} in {_quote(text)} "
+                    f"unknown name {excerpt(word, 20)} at column {col} in {excerpt(text)} "
                     f"(variables are x0..x{MAX_INPUTS - 1})"
                 )
-            index = int(digits) if len(digits) <= 6 else MAX_INPUTS
+            significant = digits.lstrip("0") or "0"  # leading zeros are allowed, as in spec parameters
+            index = int(significant) if len(significant) <= 6 else MAX_INPUTS
             if index >= MAX_INPUTS:
                 raise SpecError(
-                    f"variable '{word}' at column {col} is out of range: "
+                    f"variable {excerpt(word, 20)} at column {col} is out of range: "
                     f"variables are x0..x{MAX_INPUTS - 1}"
                 )
             tokens.append(_Token("var", index, col, word))
             i = j
         else:
-            raise SpecError(f"unexpected character {c!r} at column {col} in {_quote(text)}")
+            raise SpecError(f"unexpected character {c!r} at column {col} in {excerpt(text)}")
     if not tokens:
         raise SpecError("empty expression")
     return tokens
@@ -137,15 +132,15 @@ class _Parser:
     def unexpected(self, what: str) -> SpecError:
         tok = self.peek()
         if tok is None:
-            return SpecError(f"expression {_quote(self.text)} ends early: expected {what}")
+            return SpecError(f"expression {excerpt(self.text)} ends early: expected {what}")
         if tok.kind == ")":
             return SpecError(
                 f"unbalanced parenthesis: ')' at column {tok.col} has no matching '(' "
-                f"in {_quote(self.text)}"
+                f"in {excerpt(self.text)}"
                 if self.depth == 0
-                else f"expected {what}, found ')' at column {tok.col} in {_quote(self.text)}"
+                else f"expected {what}, found ')' at column {tok.col} in {excerpt(self.text)}"
             )
-        return SpecError(f"expected {what}, found {tok.describe()} in {_quote(self.text)}")
+        return SpecError(f"expected {what}, found {tok.describe()} in {excerpt(self.text)}")
 
     def var(self, j: int) -> int:
         if j not in self._vars:
@@ -162,7 +157,7 @@ class _Parser:
             if tok.kind == ")":
                 raise self.unexpected("an operator")
             raise SpecError(
-                f"unexpected {tok.describe()} after a complete expression in {_quote(self.text)} "
+                f"unexpected {tok.describe()} after a complete expression in {excerpt(self.text)} "
                 "(operators are ~ ! & ^ | and outputs are separated by ',')"
             )
         return outputs
@@ -220,7 +215,7 @@ class _Parser:
                 if closing is None:
                     raise SpecError(
                         f"unbalanced parenthesis: '(' at column {tok.col} is never closed "
-                        f"in {_quote(self.text)}"
+                        f"in {excerpt(self.text)}"
                     )
                 raise self.unexpected(f"an operator or ')' closing the '(' at column {tok.col}")
             self.pos += 1
@@ -259,7 +254,7 @@ def parse_expr(text: str, n: int | None = None) -> TruthTable:
         if needed > n:
             culprit = next(t for t in tokens if t.kind == "var" and t.value == needed - 1)
             raise ArityError(
-                f"variable '{culprit.text}' at column {culprit.col} does not exist "
+                f"variable {excerpt(culprit.text, 20)} at column {culprit.col} does not exist "
                 f"for a function of {n} inputs"
             )
     parser = _Parser(text, tokens, n)

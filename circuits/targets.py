@@ -64,6 +64,7 @@ import numpy as np
 
 from circuits.errors import LbtError, SpecError, TooLargeError
 from circuits.expr import canonical_expr, expr_arity, parse_expr
+from circuits.schema import parse_decimal
 from circuits.truthtable import MAX_INPUTS, TruthTable
 
 __all__ = [
@@ -250,11 +251,7 @@ def _parse_ints(fam: Family, rest: str | None) -> tuple[int, ...]:
 
 
 def _int_field(fam: str, param: str, text: str) -> int:
-    if not text or any(c not in "0123456789" for c in text):
-        raise SpecError(f"{fam}:{param} must be a non-negative integer, got {text!r}")
-    if len(text) > 4000:
-        raise SpecError(f"{fam}:{param} is too long ({len(text)} digits)")
-    return int(text)
+    return parse_decimal(text, f"{fam}:{param}")
 
 
 def target(spec: str) -> Target:
@@ -468,7 +465,8 @@ def _mod(N: int, M: int, R: int):
     _check_symmetric("mod", N)
     _need(M >= 2, f"mod:N:M:R needs M >= 2, got M={M}")
     _need(R < M, f"mod:N:M:R needs 0 <= R < M = {M}, got R={R}")
-    return _symmetric("mod", N, _weights(N) % M == R)
+    counts = np.array([c % M == R for c in range(N + 1)])  # per number of 1s (M and R may be huge)
+    return _symmetric("mod", N, counts[_weights(N)])
 
 
 @register_family(

@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from circuits.errors import ArityError, SpecError, TooLargeError
+from circuits.errors import ArityError, SpecError, TooLargeError, excerpt
 
 __all__ = ["MAX_INPUTS", "TruthTable", "var_mask", "full_mask"]
 
@@ -160,14 +160,14 @@ class TruthTable:
             part = part.strip()
             body = part[2:] if part.lower().startswith("0x") else part
             if not body or any(c not in "0123456789abcdefABCDEF" for c in body):
-                raise SpecError(f"malformed hex truth table {part!r}")
+                raise SpecError(f"malformed hex truth table {excerpt(part)}")
             if len(body) != digits:
                 raise SpecError(
-                    f"hex truth table {part!r} has {len(body)} digits; {n} inputs need exactly {digits}"
+                    f"hex truth table {excerpt(part)} has {len(body)} digits; {n} inputs need exactly {digits}"
                 )
             value = int(body, 16)
             if value >> (1 << n):
-                raise SpecError(f"hex truth table {part!r} has bits beyond the {1 << n} rows of {n} inputs")
+                raise SpecError(f"hex truth table {excerpt(part)} has bits beyond the {1 << n} rows of {n} inputs")
             outs.append(value)
         return cls(n, tuple(outs))
 
@@ -177,7 +177,7 @@ class TruthTable:
         rows = len(text)
         n = rows.bit_length() - 1
         if rows == 0 or rows != 1 << n or any(c not in "01" for c in text):
-            raise SpecError(f"malformed bit string {text!r}: need 2^n characters 0/1")
+            raise SpecError(f"malformed bit string {excerpt(text)}: need 2^n characters 0/1")
         _check_n(n)
         table = 0
         for idx, c in enumerate(text):
