@@ -14,15 +14,22 @@ from pathlib import Path
 
 import graphviz
 
-from circuits.errors import FormatError
+from circuits.errors import FormatError, TooLargeError
 from circuits.model import CircuitModel
 
-__all__ = ["to_dot", "render", "can_render"]
+__all__ = ["MAX_DOT_NODES", "to_dot", "render", "can_render"]
 
 _SHAPES = {"input": "box", "gate": "ellipse", "output": "doublecircle"}
 
+#: Most inputs plus gates of a drawing (Graphviz lays out far fewer in reasonable time anyway).
+MAX_DOT_NODES = 100_000
+
 
 def to_dot(model: CircuitModel, name: str = "circuit") -> str:
+    """DOT text of ``model`` as a graph called ``name`` (a file name's undecodable bytes become U+FFFD)."""
+    if model.n + model.size > MAX_DOT_NODES:
+        raise TooLargeError(f"a drawing has at most {MAX_DOT_NODES:,} inputs and gates; this circuit has more")
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     graph = model.to_networkx()
     dot = graphviz.Digraph(name, graph_attr={"rankdir": "BT"})
     for node, attrs in graph.nodes(data=True):

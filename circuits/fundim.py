@@ -33,8 +33,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from circuits.errors import SpecError
+from circuits.errors import SpecError, excerpt
 from circuits.newton import integer_rank
+from circuits.schema import parse_decimal
 
 __all__ = [
     "Architecture",
@@ -51,10 +52,17 @@ __all__ = [
 #: Parameters: per layer ``l = 1..L`` a weight matrix ``W[l]`` (``n_l x n_{l-1}``) and bias vector ``b[l]``.
 Parameters = list[tuple[list[list[Fraction]], list[Fraction]]]
 
-_ARCH = re.compile(r"\s*\d+\s*(,\s*\d+\s*)+")
+_ARCH = re.compile(r"\s*[0-9]+\s*(,\s*[0-9]+\s*)+", re.ASCII)
 
 #: Largest number of parameters :func:`functional_dimension` accepts (exact ranks get slow beyond).
-MAX_PARAMS = 2000
+MAX_PARAMS = 200
+
+#: Most sample points per parameter draw, and most draws.
+MAX_SAMPLES = 20 * MAX_PARAMS
+MAX_TRIES = 1000
+
+#: The work limit ``lbt fundim`` passes to :func:`functional_dimension` (well under a minute of reduction).
+CLI_MAX_WORK = 2 * 10**7
 
 
 @dataclass(frozen=True)
@@ -94,8 +102,8 @@ def parse_architecture(text: str) -> Architecture:
     (2, 3, 1)
     """
     if not _ARCH.fullmatch(text):
-        raise SpecError(f"malformed architecture {text!r}: expected comma-separated widths such as 2,3,1")
-    return Architecture(tuple(int(t) for t in text.split(",")))
+        raise SpecError(f"malformed architecture {excerpt(text)}: expected comma-separated widths such as 2,3,1")
+    return Architecture(tuple(parse_decimal(t.strip(), "a layer width") for t in text.split(",")))
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,7 @@ class FunDimResult:
     ranks: tuple[int, ...]
     samples: int
     seed: int
+    stopped: bool = False  # the work limit ended the search before every draw was tried
 
     @property
     def params(self) -> int:
@@ -135,6 +144,7 @@ class FunDimResult:
             "attains_bound": self.attains_bound,
             "samples": self.samples,
             "seed": self.seed,
+            "stopped": self.stopped,
         }
 
 
@@ -287,33 +297,47 @@ class _RowSpace:
         return True
 
 
-def functional_dimension(arch: Architecture | Sequence[int], samples: int | None = None, seed: int = 0, tries: int = 6) -> FunDimResult:
+def functional_dimension(
+    arch: Architecture | Sequence[int],
+    samples: int | None = None,
+    seed: int = 0,
+    tries: int = 6,
+    max_work: int | None = None,
+) -> FunDimResult:
     """Best exact Jacobian rank over ``tries`` random rational ``theta``.
 
     Each ``theta`` gets up to ``samples`` points (default ``10 * D``, at least 20); the
     Jacobian rows are reduced one by one, and a ``theta`` stops as soon as its rank
     reaches ``D - H``.  So do the tries.  Even tries use anchored biases, odd tries
-    uniform ones (see :func:`random_parameters`).
+    uniform ones (see :func:`random_parameters`).  With ``max_work`` the search also
+    stops once reducing the rows has cost that many steps (a row costs ``D`` times the
+    rank it is reduced against); the result then has ``stopped`` set.
     """
     if not isinstance(arch, Architecture):
         arch = Architecture(tuple(arch))
     if arch.params > MAX_PARAMS:
-        raise SpecError(f"architecture {arch} has {arch.params} parameters; at most {MAX_PARAMS} are supported")
+        raise SpecError(f"architecture {excerpt(arch)} has more than {MAX_PARAMS} parameters, the most supported")
     if samples is None:
         samples = max(20, 10 * arch.params)
-    if samples < 1 or tries < 1:
-        raise SpecError("samples and tries must be >= 1")
+    if not 1 <= samples <= MAX_SAMPLES or not 1 <= tries <= MAX_TRIES:
+        raise SpecError(f"samples must be in 1..{MAX_SAMPLES} and tries in 1..{MAX_TRIES}")
     rng = random.Random(seed)
     ranks = []
+    work = 0
+    stopped = False
     for t in range(tries):
         theta = random_parameters(arch, rng, anchored=t % 2 == 0)
         space = _RowSpace()
         for z in sample_points(arch, theta, samples, rng):
             for row in jacobian(theta, [z]):
+                work += arch.params * (space.rank + 1)
                 space.add(row)
             if space.rank == arch.bound:
                 break
+            if max_work is not None and work >= max_work:
+                stopped = True
+                break
         ranks.append(space.rank)
-        if space.rank == arch.bound:
+        if space.rank == arch.bound or stopped:
             break
-    return FunDimResult(arch, max(ranks), tuple(ranks), samples, seed)
+    return FunDimResult(arch, max(ranks), tuple(ranks), samples, seed, stopped)
