@@ -134,6 +134,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
+from math import comb
 
 from pysat.card import CardEnc, EncType
 from pysat.formula import IDPool
@@ -141,6 +142,7 @@ from pysat.formula import IDPool
 from circuits.boolean import B2, Basis, BooleanCircuit, Edge, Gate
 from circuits.errors import ArityError, SpecError, TooLargeError
 from circuits.truthtable import TruthTable, full_mask, var_mask
+from solvers.limits import check_deadline, check_encoding_size, cone_size, encoded_depth
 
 __all__ = [
     "DEFAULT_STRENGTHENINGS",
@@ -370,8 +372,9 @@ def max_useful_size(problem: Problem) -> int | None:
     """
     if problem.depth is None:
         return None
-    k, d = problem.basis.fanin, problem.depth
-    cone = (k**d - 1) // (k - 1)
+    cone = cone_size(problem.basis.fanin, problem.depth)
+    if cone is None:
+        return None
     outputs = sum(1 for out in range(problem.m) if problem.constant_value(out) is None)
     return outputs * cone
 
@@ -517,12 +520,20 @@ class ChainEncoding:
         return BooleanCircuit(n, basis, tuple(gates), tuple(outs))
 
 
+#: Clauses added between two looks at the deadline.
+_DEADLINE_EVERY = 4096
+
+
 class _Builder:
-    def __init__(self, problem: Problem, size: int, strengthenings: frozenset[str], normal: bool) -> None:
+    def __init__(
+        self, problem: Problem, size: int, strengthenings: frozenset[str], normal: bool, deadline: float | None
+    ) -> None:
         self.p = problem
         self.s = size
+        self.depth = encoded_depth(problem.depth, size)
         self.normal = normal
         self.st = strengthenings
+        self.deadline = deadline
         self.pool = IDPool()
         self.clauses: list[list[int]] = []
         n = problem.n
@@ -537,6 +548,8 @@ class _Builder:
 
     def add(self, clause: Sequence[int]) -> None:
         self.clauses.append(list(clause))
+        if len(self.clauses) % _DEADLINE_EVERY == 0:
+            check_deadline(self.deadline)
 
     def exactly_one(self, lits: list[int]) -> None:
         if not lits:
@@ -563,6 +576,7 @@ class _Builder:
             raise ArityError("the SAT encoding needs at least one input")
         self.tuples: list[list[tuple[int, ...]]] = []
         for i in range(s):
+            check_deadline(self.deadline)
             nodes = n + i
             sizes = range(2, min(self.k, nodes) + 1) if nodes >= 2 else ([1] if self.basis.name == "b2" else [])
             ts = [T for a in sizes for T in combinations(range(nodes), a)]
@@ -583,9 +597,10 @@ class _Builder:
         self.mixed = self.basis.name == "b2" and self.normal and (None in pols or len(pols) > 1)
 
         for i in range(s):
+            check_deadline(self.deadline)
             self.gate(i)
         self.outputs()
-        if self.p.depth is not None:
+        if self.depth is not None:
             self.depth_bound()
         st = self.st
         if "nontrivial" in st:
@@ -758,7 +773,7 @@ class _Builder:
                                 self.add([-ok, -ol, ll if pk else -ll])
 
     def depth_bound(self) -> None:
-        n, s, D = self.n, self.s, self.p.depth
+        n, s, D = self.n, self.s, self.depth
         assert D is not None
 
         def L(i: int, l: int) -> int | bool:
@@ -900,7 +915,7 @@ class _Builder:
     def nodup(self) -> None:
         if not self.normal:
             return
-        weak = self.mixed and self.p.depth is not None
+        weak = self.mixed and self.depth is not None
         for i in range(self.s):
             for j in range(i):
                 common = set(self.tuples[j]) & set(self.tuples[i])
@@ -931,7 +946,7 @@ class _Builder:
             # not an input
             for j in range(n):
                 self.add([(-x if (t >> j) & 1 else x) for x, t in zip(xs, rows)] + extra)
-            if self.mixed and self.p.depth is not None:
+            if self.mixed and self.depth is not None:
                 continue
             for j in range(i):
                 diffs = []
@@ -1038,12 +1053,20 @@ class _Builder:
             self.add(clause)
 
 
+def _base_variables(problem: Problem, size: int) -> int:
+    """Gate input choices (tuples of every gate, by the hockey-stick identity) plus gate values on the rows."""
+    n, k = problem.n, problem.basis.fanin
+    tuples = sum(comb(n + size, a + 1) - comb(n, a + 1) for a in range(2, k + 1)) + size
+    return tuples + size * (1 << n)
+
+
 def encode(
     problem: Problem,
     size: int,
     *,
     strengthenings: Iterable[str] | None = None,
     normal: bool = True,
+    deadline: float | None = None,
 ) -> ChainEncoding:
     """The CNF "a circuit of ``size`` gates over ``problem.basis`` computes ``problem.target``".
 
@@ -1051,7 +1074,10 @@ def encode(
     :class:`SpecError`.  With ``normal=False`` the strengthenings that rely on
     normal form (``nontrivial``, ``nodup``, ``fnodup``) are not applied.
     Outputs that are constant on their care rows are constants of the circuit and
-    are left out of the CNF.
+    are left out of the CNF.  A depth bound is encoded as
+    :func:`solvers.limits.encoded_depth` gives it.  Building stops with
+    :class:`solvers.limits.DeadlineReached` once ``deadline`` has passed; a size whose
+    formula cannot fit in memory is a :class:`TooLargeError`.
 
     >>> from circuits.truthtable import TruthTable
     >>> enc = encode(Problem(TruthTable.single(2, 0x6)), 1)
@@ -1068,4 +1094,5 @@ def encode(
         raise SpecError(f"unknown strengthening(s) {', '.join(unknown)} (known: {', '.join(STRENGTHENINGS)})")
     if not normal:
         st = st - _NORMAL_ONLY
-    return _Builder(problem, size, frozenset(st), normal).build()
+    check_encoding_size(size, _base_variables(problem, size))
+    return _Builder(problem, size, frozenset(st), normal, deadline).build()

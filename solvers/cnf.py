@@ -2,13 +2,16 @@
 
 A literal is a non-zero ``int`` (DIMACS convention) or one of the constants
 ``True``/``False``; :class:`CnfBuilder` simplifies constants away as clauses are
-added, so encoders can write the same code for fixed and free values.
+added, so encoders can write the same code for fixed and free values.  Given a
+deadline, it raises :class:`solvers.limits.DeadlineReached` once it has passed.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+
+from solvers.limits import check_deadline
 
 __all__ = ["CnfBuilder", "Lit", "clauses_hash", "dimacs_sha256", "forbid", "negate"]
 
@@ -39,10 +42,14 @@ def dimacs_sha256(clauses: Sequence[Sequence[int]], nv: int) -> str:
 class CnfBuilder:
     """A clause list with fresh variables; literals may be the constants ``True``/``False`` (simplified away)."""
 
-    def __init__(self) -> None:
+    #: Clauses added between two looks at the deadline.
+    DEADLINE_EVERY = 4096
+
+    def __init__(self, deadline: float | None = None) -> None:
         self.top = 0
         self.clauses: list[tuple[int, ...]] = []
         self.unsat = False
+        self.deadline = deadline
 
     def new(self) -> int:
         self.top += 1
@@ -67,6 +74,8 @@ class CnfBuilder:
             self.clauses.append((-v,))
             return
         self.clauses.append(tuple(out))
+        if len(self.clauses) % self.DEADLINE_EVERY == 0:
+            check_deadline(self.deadline)
 
     def implies_and(self, cond: list[Lit], lit: Lit) -> None:
         """cond[0] & cond[1] & ... -> lit."""

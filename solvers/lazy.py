@@ -23,6 +23,9 @@ from solvers.interrupt import solve_limited
 
 __all__ = ["LazyRun", "Theory", "solve_lazily"]
 
+#: Clauses given to the solver between two looks at the deadline.
+_LOAD_CHECK = 1 << 16
+
 
 class Theory(Protocol):
     def learn(self, model: Sequence[int]) -> list[Any]: ...
@@ -93,9 +96,14 @@ def solve_lazily(
 
     run = LazyRun()
     state: dict[str, Any] = {"error": None, "expired": False}
-    solver = Solver(name="cadical195", bootstrap_with=[list(c) for c in clauses])
+    solver = Solver(name="cadical195")
     connected = False
     try:
+        for k, clause in enumerate(clauses, 1):
+            solver.add_clause(list(clause))
+            if k % _LOAD_CHECK == 0 and deadline is not None and time.monotonic() >= deadline:
+                run.interrupted = True  # not even loaded in time
+                return run
         solver.connect_propagator(_propagator(theory, run, state, deadline))
         connected = True
         for v in observed:

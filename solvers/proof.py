@@ -75,6 +75,7 @@ import pysolvers
 
 from circuits.errors import FormatError, SpecError
 from circuits.fileformat import write_text_atomic
+from circuits.schema import read_json
 from solvers.lrat import CHECKER_NAME, CheckResult, check_lrat, open_maybe_compressed
 
 __all__ = [
@@ -477,13 +478,15 @@ def _solve_with_lrat(
         s.configure({"lrat": 1, "binary": 0})
         tracer = getattr(pysolvers, f"{solver}_tracepr")(handle, proof_fh)
         add = getattr(pysolvers, f"{solver}_add_cl")
-        for c in clauses:
+        start = time.perf_counter()
+        deadline = None if time_limit is None else start + time_limit
+        for k, c in enumerate(clauses, 1):
             add(handle, c)
+            if k % 65536 == 0 and deadline is not None and time.perf_counter() >= deadline:
+                return 0, None, time.perf_counter() - start  # not even loaded in time
         cbudget = getattr(pysolvers, f"{solver}_cbudget")
         solve_lim = getattr(pysolvers, f"{solver}_solve_lim")
         stats = getattr(pysolvers, f"{solver}_acc_stats")
-        start = time.perf_counter()
-        deadline = None if time_limit is None else start + time_limit
         budget = _FIRST_BUDGET
         status = 0
         while True:
@@ -722,10 +725,7 @@ def read_certificate(path: Path | str, formats: Iterable[str], version: int, kin
     """Read a certificate written by :func:`write_certificate`; ``FormatError`` unless its format is one of
     ``formats`` and its version is ``version`` (``kind`` names the certificate in the message)."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise FormatError(f"cannot read certificate {path}: {exc}") from None
+    data = read_json(path)
     if not isinstance(data, dict) or data.get("format") not in tuple(formats):
         raise FormatError(f"{path} is not a {kind} refutation certificate")
     if data.get("version") != version:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from solvers.limits import DeadlineReached
 from solvers.records import ProgressEvent, StepResult
 
 __all__ = ["Search", "search_sizes"]
@@ -73,7 +74,9 @@ def search_sizes(
     (``"unsat"``; a method without refutations may add its own, e.g. an
     uncertified "infeasible").  After each step ``progress`` gets a
     :class:`ProgressEvent` with the step's status; ``try_size`` reports the
-    ``"solving"`` event itself, when it knows the size of its formula.
+    ``"solving"`` event itself, when it knows the size of its formula.  A
+    ``try_size`` that raises :class:`solvers.limits.DeadlineReached` (its formula
+    was not built in time) ends the search with a ``"timeout"`` step.
     """
     started = time.monotonic() if started is None else started
     steps: list[StepResult] = []
@@ -90,7 +93,11 @@ def search_sizes(
             if deadline is not None and time.monotonic() >= deadline:
                 timed_out = True
                 break
-            step, found = try_size(size)
+            t_step = time.monotonic()
+            try:
+                step, found = try_size(size)
+            except DeadlineReached:
+                step, found = StepResult(size, "timeout", time.monotonic() - t_step, 0, 0, "encoding"), None
             steps.append(step)
             if progress is not None:
                 elapsed = time.monotonic() - started

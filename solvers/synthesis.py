@@ -49,7 +49,8 @@ from pysat.solvers import NoSuchSolverError, Solver, SolverNames
 
 from circuits.boolean import MAX_FANIN, Basis, BooleanCircuit
 from circuits.errors import LbtError, SpecError, TooLargeError
-from circuits.fileformat import write_text_atomic
+from circuits.fileformat import check_output, write_text_atomic
+from circuits.schema import read_json
 from circuits.truthtable import TruthTable
 from solvers.boolean_sat import (
     DEFAULT_STRENGTHENINGS,
@@ -65,6 +66,7 @@ from solvers.boolean_sat import (
 )
 from solvers.cnf import dimacs_sha256
 from solvers.interrupt import solve_limited
+from solvers.limits import DeadlineReached, check_deadline, check_jobs, check_timeout
 from solvers.records import ProgressEvent, StepResult
 from solvers.search import Search, search_sizes
 
@@ -251,7 +253,11 @@ def solve_step(
     t0 = time.monotonic()
     status, model, method = "timeout", None, f"sat:{solver}"
     helpers: list[_Helper] = []
-    with _new_solver(solver, clauses) as s:
+    try:
+        loaded = _new_solver(solver, clauses, deadline)
+    except DeadlineReached:
+        return StepResult(size, "timeout", time.monotonic() - t0, nv, len(clauses), method)
+    with loaded as s:
         try:
             if solver in _ONE_SHOT:
                 if deadline is not None:
@@ -292,17 +298,28 @@ def solve_step(
     )
 
 
-def _new_solver(solver: str, clauses: list[list[int]]) -> Solver:
+#: Clauses given to a solver between two looks at the deadline.
+_LOAD_CHUNK = 1 << 16
+
+
+def _new_solver(solver: str, clauses: list[list[int]], deadline: float | None = None) -> Solver:
     """A solver loaded with ``clauses``; CaDiCaL starts with every decision on false.
 
     Most variables of the encoding are false in a model (one-hot selections), and
     the initial phase 0 (CaDiCaL option ``phase=0``) finds models markedly faster
-    without slowing refutations (measured on 5-input instances).
+    without slowing refutations (measured on 5-input instances).  Loading stops with
+    :class:`DeadlineReached` once ``deadline`` has passed.
     """
     s = Solver(name=solver)
-    if solver.startswith("cadical"):
-        s.configure({"phase": 0})
-    s.append_formula(clauses)
+    try:
+        if solver.startswith("cadical"):
+            s.configure({"phase": 0})
+        for start in range(0, len(clauses), _LOAD_CHUNK):
+            check_deadline(deadline)
+            s.append_formula(clauses[start : start + _LOAD_CHUNK])
+    except BaseException:
+        s.delete()
+        raise
     return s
 
 
@@ -529,8 +546,8 @@ def _recheck_stored(journal: Path, clauses: list[list[int]], nv: int) -> dict[st
     from solvers.proof import Refutation, verify_refutation
 
     try:
-        record = Refutation.from_dict(json.loads(journal.read_text()))
-    except (OSError, ValueError, LbtError):
+        record = Refutation.from_dict(read_json(journal))
+    except LbtError:
         return None
     if record.cnf_sha256 != dimacs_sha256(clauses, nv):
         return None
@@ -642,9 +659,8 @@ def synthesize(
     _check_int(depth, "depth bound", 1)
     _check_int(max_size, "max_size", 0)
     _check_int(start, "start", 0)
-    _check_int(jobs, "jobs", 1)
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
-        raise SpecError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    check_jobs(jobs, "jobs")
+    timeout = check_timeout(timeout)
     canonical = solver_name(solver)
     if timeout is not None and canonical in _ONE_SHOT:
         raise SpecError(f"solver {canonical} cannot be time-limited; use another solver or no timeout")
@@ -667,7 +683,7 @@ def synthesize(
             raise SpecError(
                 f"solver {canonical} cannot write LRAT proofs (with proofs use: {', '.join(available_solvers())})"
             )
-        Path(proof_dir).mkdir(parents=True, exist_ok=True)
+        check_output(proof_dir, directory=True)
 
     t_start = time.monotonic()
     deadline = None if timeout is None else t_start + float(timeout)
@@ -677,7 +693,7 @@ def synthesize(
 
     def try_size(size: int) -> tuple[StepResult, BooleanCircuit | None]:
         t0 = time.monotonic()
-        enc = encode(problem, size, strengthenings=chosen)
+        enc = encode(problem, size, strengthenings=chosen, deadline=deadline)
         if progress is not None:
             progress(ProgressEvent(size, "solving", time.monotonic() - t0, t0 - t_start, enc.nv, len(enc.clauses)))
         step = solve_step(
@@ -690,7 +706,7 @@ def synthesize(
             name=_step_name(name_base, model, fanin, depth, problem.care, size),
             jobs=jobs,
         )
-        if proof_dir is None:
+        if proof_dir is None and step.status in ("sat", "unsat"):  # the hash of a decided formula only
             step = replace(step, cnf_sha256=dimacs_sha256(enc.clauses, enc.nv))
         if step.status != "sat":
             return step, None
