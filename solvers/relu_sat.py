@@ -150,11 +150,13 @@ from typing import Any
 import numpy as np
 
 from circuits.errors import LbtError, SpecError, TooLargeError
+from circuits.fileformat import check_output
 from circuits.linsep import Inseparability, threshold_function
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate
 from solvers.lazy import solve_lazily
+from solvers.limits import check_encoding_size, check_timeout
 from solvers.records import ProgressEvent, StepResult
 from solvers.search import search_sizes
 from solvers.synthesis import SynthesisResult
@@ -164,6 +166,7 @@ __all__ = [
     "ENCODING",
     "ENCODING_VERSION",
     "MAX_INPUTS",
+    "MAX_WEIGHT",
     "OUTPUTS",
     "SYMMETRY_BREAKING",
     "CertificationError",
@@ -188,6 +191,9 @@ MAX_INPUTS = 8
 
 #: Output activations.
 OUTPUTS = ("linear", "relu", "threshold")
+
+#: Largest ``max_weight``: the bit-blasted encoding has a clause per excluded weight pattern of every weight.
+MAX_WEIGHT = 1 << 12
 
 #: Constraints of the base encoding, in the order of the module docstring.
 SYMMETRY_BREAKING = ("ltf_pairs", "cells", "alive", "normal", "order")
@@ -223,8 +229,8 @@ class ReLUOptions:
             raise SpecError(f"unknown output kind {self.output!r} (known: {', '.join(OUTPUTS)})")
         W = self.max_weight
         if W is not None:
-            if not isinstance(W, (int, np.integer)) or isinstance(W, bool) or W < 0:
-                raise SpecError(f"max_weight must be an integer >= 0, got {W!r}")
+            if not isinstance(W, (int, np.integer)) or isinstance(W, bool) or not 0 <= W <= MAX_WEIGHT:
+                raise SpecError(f"max_weight must be an integer in 0..{MAX_WEIGHT}, got {W!r}")
             object.__setattr__(self, "max_weight", int(W))
 
     def to_dict(self) -> dict[str, Any]:
@@ -236,7 +242,9 @@ class ReLUOptions:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> ReLUOptions:
+    def from_dict(cls, data: Any) -> ReLUOptions:
+        if not isinstance(data, dict):
+            raise SpecError(f"ReLU options must be an object, got {type(data).__name__}")
         return cls(**{k: data[k] for k in ("hidden_layers", "skip", "output", "max_weight")})
 
     def tag(self) -> str:
@@ -345,11 +353,13 @@ def encode(
     size: int,
     options: ReLUOptions = ReLUOptions(),
     symmetry: Iterable[str] | None = None,
+    deadline: float | None = None,
 ) -> Encoding:
     """The base CNF of "a one-hidden-layer network of ``size`` neurons computes ``table``" (deterministic).
 
     ``symmetry`` selects constraints of :data:`SYMMETRY_BREAKING` (default: all that
     are sound for ``options``); one that is unsound for the model raises :class:`SpecError`.
+    Building stops with :class:`solvers.limits.DeadlineReached` once ``deadline`` has passed.
     """
     _check_table(table)
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
@@ -365,9 +375,10 @@ def encode(
 
     n, k = table.n, size - 1
     R = 1 << n
+    check_encoding_size(size, size * R)  # activation columns
     t = table.outputs[0]
     f = [(t >> r) & 1 for r in range(R)]
-    b = CnfBuilder()
+    b = CnfBuilder(deadline)
     S: list[Lit] = [b.new() for _ in range(k)]
     A: list[list[Lit]] = []
     for _ in range(k):
@@ -1010,12 +1021,15 @@ def synthesize_relu(
     options = ReLUOptions(hidden_layers=hidden_layers, skip=skip, output=output, max_weight=max_weight)
     _check_int(max_size, "max_size", 1)
     _check_int(start, "start", 1)
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
-        raise SpecError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    timeout = check_timeout(timeout)
     from circuits.targets import resolve_target
 
     spec, table = resolve_target(target)
     _check_table(table)
+    if start is not None:
+        check_encoding_size(start, start * (1 << table.n))  # either engine: a column of values per neuron
+    if proof_dir is not None:
+        check_output(proof_dir, directory=True)
     if options.max_weight is not None:
         from solvers.relu_bitblast import synthesize_bounded
 
@@ -1032,8 +1046,6 @@ def synthesize_relu(
     pattern_options = ReLUOptions(hidden_layers=1, skip=options.skip, output=options.output)
     sym = default_symmetry_breaking(pattern_options) if symmetry is None else frozenset(symmetry)
     encode(table, 1, pattern_options, sym)  # validates the symmetry set early
-    if proof_dir is not None:
-        Path(proof_dir).mkdir(parents=True, exist_ok=True)
     deep = options.hidden_layers > 1
     t_start = time.monotonic()
     deadline = None if timeout is None else t_start + float(timeout)
@@ -1041,7 +1053,7 @@ def synthesize_relu(
 
     def try_size(size: int) -> tuple[StepResult, ReLUNetwork | None]:
         t0 = time.monotonic()
-        enc = encode(table, size, pattern_options, sym)
+        enc = encode(table, size, pattern_options, sym, deadline)
         if progress is not None:
             progress(ProgressEvent(size, "solving", 0.0, t0 - t_start, enc.num_vars, len(enc.clauses)))
         outcome = solve_size(enc, deadline=deadline)

@@ -131,11 +131,13 @@ from typing import Any
 import numpy as np
 
 from circuits.errors import ArityError, LbtError, SpecError, TooLargeError
-from circuits.fileformat import write_text_atomic
+from circuits.fileformat import check_output, write_text_atomic
+from circuits.schema import read_json
 from circuits.linsep import Inseparability, Separator, separate
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate
+from solvers.limits import check_encoding_size, check_timeout, cone_size, encoded_depth
 from solvers.lazy import solve_lazily
 from solvers.records import ProgressEvent, StepResult
 from solvers.search import search_sizes
@@ -228,7 +230,9 @@ class ThresholdOptions:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> ThresholdOptions:
+    def from_dict(cls, data: Any) -> ThresholdOptions:
+        if not isinstance(data, dict):
+            raise SpecError(f"threshold options must be an object, got {type(data).__name__}")
         return cls(**{k: data.get(k) for k in ("depth", "layered", "max_weight", "fanin")})
 
 
@@ -319,12 +323,15 @@ def encode(
     size: int,
     options: ThresholdOptions = ThresholdOptions(),
     symmetry: Iterable[str] | None = None,
+    deadline: float | None = None,
 ) -> Encoding:
     """The base CNF for "a circuit of ``size`` gates computes ``table``" (deterministic).
 
     ``symmetry`` selects constraints of :data:`SYMMETRY_BREAKING` (default: all that
     are sound for ``options``); asking for one that is unsound for the model raises
-    :class:`SpecError`.
+    :class:`SpecError`.  Depth and layer bounds are encoded as
+    :func:`solvers.limits.encoded_depth` gives them; building stops with
+    :class:`solvers.limits.DeadlineReached` once ``deadline`` has passed.
     """
     if not isinstance(table, TruthTable):
         raise SpecError(f"target must be a TruthTable, got {type(table).__name__}")
@@ -342,12 +349,13 @@ def encode(
 
     n, s = table.n, size
     R = 1 << n
+    check_encoding_size(s, s * (n + s + R))  # wires and gate columns
     funcs, output_of = _distinct_output_functions(table)
     m = len(funcs)
     fbits = [[(f >> r) & 1 for r in range(R)] for f in funcs]
-    layered = options.layered
-    depth = options.depth
-    b = CnfBuilder()
+    layered = encoded_depth(options.layered, s)
+    depth = encoded_depth(options.depth, s)
+    b = CnfBuilder(deadline)
 
     single = m == 1 and "output_last" in sym
     # ---- output selection
@@ -1167,19 +1175,26 @@ def lower_bound(table: TruthTable) -> tuple[int, str]:
 
 
 def max_useful_size(table: TruthTable, options: ThresholdOptions) -> int | None:
-    """With a depth bound and a fan-in bound ``K``: no minimum circuit is larger (else ``None``).
+    """No minimum circuit under ``options`` is larger than this (``None``: no bound known).
 
-    Every gate of a minimum circuit is in the cone of an output, and a cone of depth
-    ``D`` and fan-in ``K`` has at most ``1 + K + ... + K**(D-1)`` gates.
+    * depth 1 or fan-in 1: each output is one gate reading inputs (a gate of fan-in 1
+      computes a constant or a literal, and so does any chain of them);
+    * ``max_weight=0``: every gate computes ``[0 >= 0] = 1``, so one gate is all a circuit can use;
+    * a depth bound ``D`` and a fan-in bound ``K``: every gate of a minimum circuit is in
+      the cone of an output, which has at most ``1 + K + ... + K**(D-1)`` gates.
     """
-    D = options.depth_bound
-    if D == 1:
-        return len(_distinct_output_functions(table)[0])  # each output is one gate reading inputs
-    if D is None or options.fanin is None:
-        return None
-    K = options.fanin
-    cone = D if K == 1 else (K**D - 1) // (K - 1)
-    return len(_distinct_output_functions(table)[0]) * cone
+    outputs = len(_distinct_output_functions(table)[0])
+    D, K = options.depth_bound, options.fanin
+    caps = []
+    if D == 1 or K == 1:
+        caps.append(outputs)
+    if options.max_weight == 0:
+        caps.append(1)
+    if D is not None and K is not None:
+        cone = cone_size(K, D)
+        if cone is not None:
+            caps.append(outputs * cone)
+    return min(caps, default=None)
 
 
 def _file_tag(spec: str, options: ThresholdOptions, size: int) -> str:
@@ -1262,8 +1277,7 @@ def synthesize_threshold(
     for value, what, low in ((max_size, "max_size", 1), (start, "start", 1)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < low):
             raise SpecError(f"{what} must be an integer >= {low}, got {value!r}")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
-        raise SpecError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    timeout = check_timeout(timeout)
     from circuits.targets import resolve_target
 
     spec, table = resolve_target(target)
@@ -1284,7 +1298,7 @@ def synthesize_threshold(
             progress=progress,
         )
     if proof_dir is not None:
-        Path(proof_dir).mkdir(parents=True, exist_ok=True)
+        check_output(proof_dir, directory=True)
 
     t_start = time.monotonic()
     deadline = None if timeout is None else t_start + float(timeout)
@@ -1293,7 +1307,7 @@ def synthesize_threshold(
 
     def try_size(size: int) -> tuple[StepResult, ThresholdCircuit | None]:
         t0 = time.monotonic()
-        enc = encode(table, size, options, sym)
+        enc = encode(table, size, options, sym, deadline)
         if progress is not None:
             progress(ProgressEvent(size, "solving", 0.0, t0 - t_start, enc.num_vars, len(enc.clauses)))
         stored = None if proof_dir is None else _recheck_stored(enc, spec, proof_dir)
@@ -1425,21 +1439,17 @@ def _recheck_stored(enc: Encoding, spec: str, proof_dir: str | Path) -> dict[str
 
     name = _file_tag(spec, enc.options, enc.size)
     journal = Path(proof_dir) / f"{name}.refutation.json"
-    try:
-        info = json.loads(journal.read_text())
+    try:  # whatever is wrong with a stored record, the size is solved again
+        info = read_json(journal)
         certs = journal.parent / Path(info["certificates_path"]).name
+        cnf, proof = (journal.parent / Path(info[key]).name for key in ("cnf_path", "proof_path"))
         if info.get("base_sha256") != enc.base_hash():
             return None
-    except (OSError, ValueError, KeyError, TypeError):
+        verdict = verify_certificate(certs)
+    except (LbtError, KeyError, TypeError, AttributeError):
         return None
-    verdict = verify_certificate(certs)
     if not (verdict.verified and verdict.size == enc.size and verdict.target == spec):
         return None
-    info.update(
-        cnf_path=str(journal.parent / Path(info["cnf_path"]).name),
-        proof_path=str(journal.parent / Path(info["proof_path"]).name),
-        certificates_path=str(certs),
-        verdict="verified",
-        reason=verdict.reason,
-    )
+    info.update(cnf_path=str(cnf), proof_path=str(proof), certificates_path=str(certs), verdict="verified",
+                reason=verdict.reason)  # fmt: skip
     return info
