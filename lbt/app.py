@@ -7,11 +7,17 @@ commands on :data:`app`; :func:`lbt.cli.main` imports them all and runs it.
 from __future__ import annotations
 
 import json
+import math
+import re
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+
+from circuits.errors import LbtError
+from circuits.schema import parse_decimal
 
 app = typer.Typer(
     name="lbt",
@@ -33,3 +39,39 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object ins
 def emit_json(obj: Any) -> None:
     """Print ``obj`` as one JSON document on stdout."""
     sys.stdout.write(json.dumps(obj, indent=1) + "\n")
+
+
+# ------------------------------------------------------------------ option values
+# Parsers of option and argument values (``typer.Option(parser=...)``): a bad value is click's one-line
+# "Invalid value for '--depth': ..." error.  Numbers are ASCII digits only, as everywhere in lbt.
+
+_SECONDS = re.compile(r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]{1,3})?")
+
+
+def path_value(text: str) -> Path:
+    """A path given on the command line; never empty (``Path("")`` would silently be the current directory)."""
+    if isinstance(text, Path):  # a default value
+        return text
+    if not text:
+        raise typer.BadParameter("an empty path")
+    return Path(text)
+
+
+def int_value(text: str) -> int:
+    """An integer given on the command line: an optional ``-`` and ASCII digits."""
+    if isinstance(text, int):  # a default value
+        return text
+    try:
+        return parse_decimal(text, "the value", signed=True)
+    except LbtError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def seconds_value(text: str) -> float:
+    """A time limit given on the command line: a positive, finite decimal number of seconds."""
+    if isinstance(text, float):  # a default value
+        return text
+    value = float(text) if _SECONDS.fullmatch(text) else math.nan
+    if not 0 < value < math.inf:
+        raise typer.BadParameter(f"expected a positive number of seconds, got {text[:40]!r}")
+    return value

@@ -7,6 +7,7 @@ malformed spec, a corrupt file, an impossible option) prints one line
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,12 +22,12 @@ import lbt.synth
 import lbt.table  # noqa: F401
 from circuits.dot import render, to_dot
 from circuits.errors import LbtError, SpecError
-from circuits.fileformat import load, write_text_atomic
+from circuits.fileformat import check_output, load, write_text_atomic
 from circuits.linsep import Separator, threshold_function
 from circuits.npn import MAX_NPN_INPUTS, npn_canonical
 from circuits.targets import Target, families, target
 from circuits.truthtable import TruthTable
-from lbt.app import JsonOpt, app, console, emit_json
+from lbt.app import JsonOpt, app, console, emit_json, path_value
 
 #: Largest input count for which `lbt info` runs the single-gate LP test.
 MAX_INFO_THRESHOLD_INPUTS = 12
@@ -130,7 +131,7 @@ def list_families(json_: JsonOpt = False) -> None:
 
 @app.command("eval")
 def eval_(
-    file: Annotated[Path, typer.Argument(help="Circuit file (.json, .bench, .aag).")],
+    file: Annotated[Path, typer.Argument(help="Circuit file (.json, .bench, .aag).", parser=path_value)],
     spec: Annotated[str | None, typer.Argument(help="Target spec to check the circuit against.")] = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -177,13 +178,16 @@ def eval_(
 
 @app.command()
 def draw(
-    file: Annotated[Path, typer.Argument(help="Circuit file (.json, .bench, .aag).")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output .dot, .png or .svg (default: FILE with .dot).")] = None,
+    file: Annotated[Path, typer.Argument(help="Circuit file (.json, .bench, .aag).", parser=path_value)],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Output .dot, .png or .svg (default: FILE with .dot).", parser=path_value),
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Draw a circuit with Graphviz (.dot always; .png/.svg need the dot program)."""
     model = load(file)
-    out = output if output is not None else file.with_suffix(".dot")
+    out = check_output(output if output is not None else file.with_suffix(".dot"))
     fmt = out.suffix.lower().lstrip(".")
     text = to_dot(model, name=file.stem)
     if fmt == "dot":
@@ -196,12 +200,27 @@ def draw(
         console.print(f"wrote {out}")
 
 
+#: Longest error line ``main`` prints (a message never needs more; user input in it is quoted short anyway).
+MAX_ERROR_CHARS = 1000
+
+
+def _error_line(message: str) -> str:
+    """``lbt: error: MESSAGE`` on one line of at most :data:`MAX_ERROR_CHARS` characters."""
+    flat = " ".join(message.split())
+    if len(flat) > MAX_ERROR_CHARS:
+        flat = flat[: MAX_ERROR_CHARS - 3] + "..."
+    return f"lbt: error: {flat}"
+
+
 def main() -> None:
     """Console entry point: one-line errors with exit code 2 for bad input."""
+    # what cannot be encoded (a file name's undecodable bytes, as surrogates) is printed escaped, not a crash
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         code = app(standalone_mode=False)
     except LbtError as exc:
-        print(f"lbt: error: {exc}", file=sys.stderr)
+        print(_error_line(str(exc)), file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("lbt: interrupted", file=sys.stderr)
@@ -210,7 +229,7 @@ def main() -> None:
         # click's (or typer's vendored click's) UsageError: exit code 2 and a message
         if getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message"):
             message = exc.format_message() or "a command is needed (see the list above)"
-            print(f"lbt: error: {message}", file=sys.stderr)
+            print(_error_line(message), file=sys.stderr)
             sys.exit(2)
         if type(exc).__name__ == "Abort":
             print("lbt: interrupted", file=sys.stderr)

@@ -11,10 +11,10 @@ import typer
 
 from circuits.errors import FormatError, SpecError
 from circuits.fileformat import load
-from circuits.fundim import functional_dimension, parse_architecture
+from circuits.fundim import CLI_MAX_WORK, MAX_SAMPLES, MAX_TRIES, functional_dimension, parse_architecture
 from circuits.newton import newton_polytopes, parity_report, without_biases
 from circuits.relu import ReLUNetwork
-from lbt.app import JsonOpt, app, console, emit_json
+from lbt.app import JsonOpt, app, console, emit_json, int_value, path_value
 
 #: Random points at which ``h_P - h_N`` is compared with the network.
 SUPPORT_CHECKS = 20
@@ -22,11 +22,13 @@ SUPPORT_CHECKS = 20
 
 @app.command()
 def polytope(
-    file: Annotated[Path, typer.Argument(help="ReLU network file (.json) with integer weights and no biases.")],
+    file: Annotated[
+        Path, typer.Argument(help="ReLU network file (.json) with integer weights and no biases.", parser=path_value)
+    ],
     zero_biases: Annotated[
         bool, typer.Option("--zero-biases", help="Set every bias to 0 first (the positively homogeneous part of the network).")
     ] = False,
-    seed: Annotated[int, typer.Option(help="Seed of the random check points.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the random check points.", parser=int_value)] = 0,
     json_: JsonOpt = False,
 ) -> None:
     """Newton polytopes (P, N) of each output: f-vectors, face-volume parities, the parity invariant.
@@ -86,26 +88,37 @@ def polytope(
         raise typer.Exit(1)
 
 
-@app.command()
+# an architecture such as -1,2,1 is an argument (and rejected as one), not an unknown option
+@app.command(context_settings={"ignore_unknown_options": True})
 def fundim(
     arch: Annotated[str, typer.Argument(help="Layer widths n0,n1,...,nL, e.g. 2,3,1 (the output layer is affine).")],
-    samples: Annotated[int | None, typer.Option(help="Sample points per parameter draw (default 10 * #params, at least 20).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the random parameters and points.")] = 0,
-    tries: Annotated[int, typer.Option(help="Random parameter draws; stops at the first that reaches #params - #hidden.")] = 20,
+    samples: Annotated[
+        int | None,
+        typer.Option(help="Sample points per parameter draw (default 10 * #params, at least 20).", parser=int_value),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the random parameters and points.", parser=int_value)] = 0,
+    tries: Annotated[
+        int,
+        typer.Option(
+            help="Random parameter draws; stops at the first that reaches #params - #hidden.", parser=int_value,
+        ),
+    ] = 20,
     json_: JsonOpt = False,
 ) -> None:
     """Exact Jacobian rank of parameters -> outputs at sample points, against #params - #hidden."""
     architecture = parse_architecture(arch)
-    if samples is not None and samples < 1:
-        raise SpecError(f"--samples must be >= 1, got {samples}")
-    if tries < 1:
-        raise SpecError(f"--tries must be >= 1, got {tries}")
-    res = functional_dimension(architecture, samples=samples, seed=seed, tries=tries)
+    if samples is not None and not 1 <= samples <= MAX_SAMPLES:
+        raise SpecError(f"--samples must be in 1..{MAX_SAMPLES}, got {samples}")
+    if not 1 <= tries <= MAX_TRIES:
+        raise SpecError(f"--tries must be in 1..{MAX_TRIES}, got {tries}")
+    res = functional_dimension(architecture, samples=samples, seed=seed, tries=tries, max_work=CLI_MAX_WORK)
     if json_:
         emit_json(res.to_dict())
         return
     console.print(f"architecture {res.arch}: {res.params} parameters, {res.hidden} hidden neurons, bound #params - #hidden = {res.bound}")
     console.print(f"exact Jacobian rank: {res.rank} (best of {len(res.ranks)} parameter draw(s): {list(res.ranks)}; up to {res.samples} points each)")
+    if res.stopped:
+        console.print(f"stopped at the work limit after {len(res.ranks)} parameter draw(s)")
     if res.attains_bound:
         console.print("[green]reaches the bound[/green]: functional dimension = #params - #hidden on an open set of parameters")
     else:

@@ -31,13 +31,13 @@ from rich.markup import escape
 
 from circuits.boolean import BooleanCircuit
 from circuits.errors import FormatError, LbtError, ModelError, SpecError, TooLargeError
-from circuits.fileformat import load, save
+from circuits.fileformat import check_output, load, save
 from circuits.model import CircuitModel
 from circuits.relu import ReLUNetwork
 from circuits.targets import target
 from circuits.threshold import ThresholdCircuit
 from circuits.truthtable import MAX_INPUTS
-from lbt.app import JsonOpt, app, console, emit_json
+from lbt.app import JsonOpt, app, console, emit_json, int_value, path_value
 from reductions.barrier import DEMO_FUNCTIONS, ROUTES, barrier_demo, staircase_circuit
 from reductions.bits import as_fraction, ramp_discretiser, sawtooth_discretiser
 from reductions.boolean_nets import GADGETS, disj_network, ip_network
@@ -144,10 +144,7 @@ def _check_output_path(out: Path, result_model: str, *, source: Path | None = No
     allowed = (".json", ".bench", ".aag") if result_model == "boolean" else (".json",)
     if suffix not in allowed:
         raise FormatError(f"cannot write a {_MODEL_NAMES[result_model]} to {out}: use {' or '.join(allowed)}")
-    if not out.parent.is_dir():
-        raise FormatError(f"cannot write {out}: directory {out.parent} does not exist")
-    if out.is_dir():
-        raise FormatError(f"cannot write {out}: it is a directory")
+    check_output(out)
     if source is not None and out.resolve() == source.resolve():
         raise SpecError(f"refusing to overwrite the input file {source}; choose another -o")
 
@@ -188,7 +185,10 @@ def _check_unary_cost(net: ReLUNetwork, encoding: str) -> None:
 def convert(
     file: Annotated[
         Path,
-        typer.Argument(help="Circuit file: threshold circuit, ReLU network, Boolean circuit (.json, .bench, .aag)."),
+        typer.Argument(
+            help="Circuit file: threshold circuit, ReLU network, Boolean circuit (.json, .bench, .aag).",
+            parser=path_value,
+        ),
     ],
     to: Annotated[
         str,
@@ -199,7 +199,8 @@ def convert(
     ],
     encoding: Annotated[str | None, typer.Option("--encoding", help="relu -> thr: unary (default) or binary.")] = None,
     per_layer: Annotated[
-        int | None, typer.Option("--per-layer", help="deep-narrow: hidden neurons per layer (default 1).")
+        int | None,
+        typer.Option("--per-layer", help="deep-narrow: hidden neurons per layer (default 1).", parser=int_value),
     ] = None,
     box: Annotated[
         str | None,
@@ -209,7 +210,9 @@ def convert(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Output file (default: next to FILE, e.g. FILE-stem.relu.json)."),
+        typer.Option(
+            "-o", "--output", help="Output file (default: next to FILE, e.g. FILE-stem.relu.json).", parser=path_value,
+        ),
     ] = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -297,7 +300,9 @@ _SPEC_RANGE = re.compile(r"\s*(\d+)\s*\.\.\s*(\d+)\s*")
 TableOpt = Annotated[
     bool, typer.Option("--table", help="Print the size/depth/formula/checked table over the given ranges.")
 ]
-OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write the construction (.json).")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("-o", "--output", help="Write the construction (.json).", parser=path_value)
+]
 
 
 def _int_values(value: str, name: str, cap: int, *, lo: int = 1) -> list[int]:
@@ -577,7 +582,8 @@ def construct_selector(
         ),
     ] = None,
     file: Annotated[
-        Path | None, typer.Option("--file", help="A threshold circuit file for g instead of --target.")
+        Path | None,
+        typer.Option("--file", help="A threshold circuit file for g instead of --target.", parser=path_value),
     ] = None,
     table: TableOpt = False,
     output: OutputOpt = None,
@@ -639,7 +645,9 @@ def construct_lipschitz(
             help="Single-output g (default ip:2; ip/disj use the Thm 16 networks); a field may be a range A..B with --table.",
         ),
     ] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="A ReLU network file for g instead of --target.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="A ReLU network file for g instead of --target.", parser=path_value)
+    ] = None,
     norm: Annotated[str, typer.Option("--norm", help="Norm of dist(x, A_z): l2 (default) or linf.")] = "l2",
     table: TableOpt = False,
     output: OutputOpt = None,

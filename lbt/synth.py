@@ -20,12 +20,14 @@ from typing import Annotated, Any, Self
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from circuits.errors import ArityError, FormatError, LbtError, SpecError
-from circuits.fileformat import save, write_text_atomic
+from circuits.errors import ArityError, FormatError, LbtError, SpecError, excerpt
+from circuits.fileformat import check_output, save, write_text_atomic
+from circuits.schema import check_input_file, read_json
 from circuits.targets import target
 from circuits.truthtable import TruthTable
-from lbt.app import JsonOpt, app, console, emit_json, err_console
+from lbt.app import JsonOpt, app, console, emit_json, err_console, int_value, path_value, seconds_value
 from solvers.engines import BOOLEAN_MODELS, MODELS, synthesize_model
+from solvers.limits import check_jobs, check_timeout
 
 RELU_OUTPUTS = ("linear", "threshold", "relu")
 
@@ -111,26 +113,30 @@ def _summary(r: Any) -> str:
 def synth(
     spec: Annotated[str, typer.Argument(help="Target spec, e.g. maj:5, ip:2, tt:4:6996.")],
     model: Annotated[str, typer.Option("--model", "-m", help=f"Circuit model: {' | '.join(MODELS)}.")] = "b2",
-    depth: Annotated[int | None, typer.Option(help="Depth bound (>= 1).")] = None,
-    layered: Annotated[int | None, typer.Option(help="thr: strictly layered with this many layers.")] = None,
-    max_weight: Annotated[int | None, typer.Option(help="thr: integer weights and thresholds in [-W, W].")] = None,
+    depth: Annotated[int | None, typer.Option(help="Depth bound (>= 1).", parser=int_value)] = None,
+    layered: Annotated[
+        int | None, typer.Option(help="thr: strictly layered with this many layers.", parser=int_value)
+    ] = None,
+    max_weight: Annotated[
+        int | None, typer.Option(help="thr: integer weights and thresholds in [-W, W].", parser=int_value)
+    ] = None,
     fanin: Annotated[
         int | None,
-        typer.Option(help="Gate fan-in (b2/aig/mono: 2..5, default 2; thr: at most K)."),
+        typer.Option(help="Gate fan-in (b2/aig/mono: 2..5, default 2; thr: at most K).", parser=int_value),
     ] = None,
-    max_size: Annotated[int | None, typer.Option(help="Give up after this size.")] = None,
+    max_size: Annotated[int | None, typer.Option(help="Give up after this size.", parser=int_value)] = None,
     start: Annotated[
         int | None,
-        typer.Option("--from", help="First size to try (sizes below it stay unrefuted)."),
+        typer.Option("--from", help="First size to try (sizes below it stay unrefuted).", parser=int_value),
     ] = None,
-    timeout: Annotated[float | None, typer.Option(help="Seconds for the whole search.")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds for the whole search.", parser=seconds_value)] = None,
     solver: Annotated[
         str | None,
         typer.Option(help="b2/aig/mono: python-sat solver name (default cadical195)."),
     ] = None,
     jobs: Annotated[
         int | None,
-        typer.Option(help="b2/aig/mono: processes racing a hard size (default 1)."),
+        typer.Option(help="b2/aig/mono: processes racing a hard size (default 1).", parser=int_value),
     ] = None,
     method: Annotated[
         str | None,
@@ -143,7 +149,7 @@ def synth(
         ),
     ] = None,
     hidden_layers: Annotated[
-        int | None, typer.Option(help="relu: at most this many hidden layers (default 1).")
+        int | None, typer.Option(help="relu: at most this many hidden layers (default 1).", parser=int_value)
     ] = None,
     skip: Annotated[
         bool | None, typer.Option("--skip/--no-skip", help="relu: skip connections from the inputs to later layers.")
@@ -154,12 +160,13 @@ def synth(
     proof: Annotated[
         Path | None,
         typer.Option(
-            help="Write CNF, LRAT proof (and certificates) of every refuted size, the result record, and check them; re-running with the same DIR re-checks stored refutations instead of solving again."
+            help="Write CNF, LRAT proof (and certificates) of every refuted size, the result record, and check them; re-running with the same DIR re-checks stored refutations instead of solving again.",
+            parser=path_value,
         ),
     ] = None,
     save_to: Annotated[
         Path | None,
-        typer.Option("-o", "--save", help="Write the witness circuit (.json, .bench, .aag)."),
+        typer.Option("-o", "--save", help="Write the witness circuit (.json, .bench, .aag).", parser=path_value),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     json_: JsonOpt = False,
@@ -167,8 +174,8 @@ def synth(
     """Find the smallest circuit computing a target and prove that nothing smaller exists."""
     model = model.strip().lower()
     if model not in MODELS:
-        raise SpecError(f"unknown model {model!r} (known: {', '.join(MODELS)})")
-    relu_only = {"hidden_layers": hidden_layers, "skip": skip, "output_kind": output_kind}
+        raise SpecError(f"unknown model {excerpt(model)} (known: {', '.join(MODELS)})")
+    relu_only = {"hidden_layers": hidden_layers, "skip": skip, "output": output_kind}  # keys: the option names
     if model in BOOLEAN_MODELS:
         wrong = _given(layered=layered, max_weight=max_weight, method=method, **relu_only)
     elif model == "thr":
@@ -179,6 +186,10 @@ def synth(
         raise SpecError(f"option --{wrong[0].replace('_', '-')} does not apply to --model {model}")
     if save_to is not None and save_to.suffix.lower() not in (".json", ".bench", ".aag"):
         raise SpecError(f"cannot write a circuit to {save_to}: use .json, .bench or .aag")
+    if save_to is not None:
+        check_output(save_to)
+    if proof is not None:
+        check_output(proof, directory=True)
     care_masks = None
     if care is not None:
         table = target(spec).table
@@ -239,33 +250,44 @@ def verify(
         Path | None,
         typer.Argument(
             help="A directory written by `lbt synth --proof DIR`, a *.result.json or a *.certs.json, "
-            "or a table spec (.toml) or store (.sqlite)."
+            "or a table spec (.toml) or store (.sqlite).",
+            parser=path_value,
         ),
     ] = None,
     claims: Annotated[
         Path | None,
         typer.Option(
             help="Check the claims in FILE (lines such as 'b2 maj:5 = 9', 'thr ip:3 >= 4'; or TOML "
-            "claims = [...]) by running the searches they need: confirmed / refuted / unknown."
+            "claims = [...]) by running the searches they need: confirmed / refuted / unknown.",
+            parser=path_value,
         ),
     ] = None,
     timeout: Annotated[
         float | None,
-        typer.Option(help="--claims: seconds per claim (default 600; a timeout set in the claims file wins)."),
+        typer.Option(
+            help="--claims: seconds per claim (default 600; a timeout set in the claims file wins).",
+            parser=seconds_value,
+        ),
     ] = None,
     proof: Annotated[
         Path | None,
-        typer.Option(help="--claims: write proofs and result records of the searches to DIR (as lbt synth --proof)."),
+        typer.Option(
+            help="--claims: write proofs and result records of the searches to DIR (as lbt synth --proof).",
+            parser=path_value,
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="--claims: no progress display.")] = False,
     jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", help="A table spec or store: cells checked at the same time.")
+        int | None,
+        typer.Option("--jobs", "-j", help="A table spec or store: cells checked at the same time.", parser=int_value),
     ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Re-check stored results (witnesses on all inputs, every proof and certificate), or check claims."""
     if jobs is not None and (path is None or path.suffix.lower() not in (".toml", ".sqlite")):
         raise SpecError("--jobs applies only to a table spec (.toml) or store (.sqlite)")
+    if jobs is not None:
+        check_jobs(jobs)
     if claims is not None:
         if path is not None:
             raise SpecError("give a PATH to re-check or --claims FILE, not both")
@@ -282,7 +304,7 @@ def verify(
 
         verify_table(path, json_, 1 if jobs is None else jobs)
         return
-    from solvers.audit import audit_file
+    from solvers.audit import audit_result
 
     if path.is_dir():
         results = sorted(path.glob("*.result.json"))
@@ -296,7 +318,7 @@ def verify(
             raise FormatError(f"{path}: expected a *.result.json or *.certs.json file")
     else:
         raise FormatError(f"{path}: no such file or directory")
-    audits = [audit_file(p) for p in results]
+    audits = [audit_result(read_json(p), p.parent, str(p)) for p in results]
     # certificates that no result record refers to are checked on their own
     referenced = {name for a in audits for name in a.certificates}
     verdicts = [_verify_certificate(p) for p in certs if p.name not in referenced]
@@ -338,8 +360,9 @@ def _verify_claims(path: Path, timeout: float | None, proof: Path | None, quiet:
 
     from lbt.claims import Verdict, check_claim, load_claims
 
-    if timeout is not None and not timeout > 0:
-        raise SpecError(f"--timeout must be a positive number of seconds, got {timeout}")
+    check_timeout(timeout, "--timeout")
+    if proof is not None:
+        check_output(proof, directory=True)
     todo = load_claims(path, timeout=CLAIM_TIMEOUT if timeout is None else timeout)
     verdicts: list[Verdict] = []
     style = {"confirmed": "green", "refuted": "red", "unknown": "yellow", "error": "red"}
@@ -393,10 +416,8 @@ def _verify_certificate(path: Path) -> Any:
     """Re-check a threshold or ReLU refutation certificate (by its ``format`` field)."""
     from solvers import relu_verify, threshold_verify
 
-    try:
-        fmt = json.loads(path.read_text()).get("format")
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError) as exc:
-        raise FormatError(f"cannot read certificate {path}: {exc}") from None
+    data = read_json(path)
+    fmt = data.get("format") if isinstance(data, dict) else None
     if fmt in relu_verify.CERTIFICATE_FORMATS:
         return relu_verify.verify_certificate(path)
     return threshold_verify.verify_certificate(path)
@@ -404,10 +425,10 @@ def _verify_certificate(path: Path) -> Any:
 
 @app.command("verify-proof")
 def verify_proof(
-    cnf: Annotated[Path, typer.Argument(help="DIMACS CNF file (may be .gz/.xz).")],
+    cnf: Annotated[Path, typer.Argument(help="DIMACS CNF file (may be .gz/.xz).", parser=path_value)],
     proof: Annotated[
         Path,
-        typer.Argument(help="LRAT proof of its unsatisfiability (text; may be .gz/.xz)."),
+        typer.Argument(help="LRAT proof of its unsatisfiability (text; may be .gz/.xz).", parser=path_value),
     ],
     json_: JsonOpt = False,
 ) -> None:
@@ -415,8 +436,7 @@ def verify_proof(
     from solvers.lrat import CHECKER_NAME, check_lrat
 
     for p in (cnf, proof):
-        if not p.is_file():
-            raise FormatError(f"{p}: no such file")
+        check_input_file(p)
     result = check_lrat(cnf, proof)
     if json_:
         emit_json(
