@@ -35,21 +35,20 @@ reported as an error by ``lbt verify --claims``; the other claims are still chec
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from circuits.errors import SpecError
-from circuits.schema import read_text
+from circuits.errors import SpecError, excerpt
+from circuits.schema import is_decimal, loads_toml, read_text
 from lbt.tablespec import MODEL_OPTIONS, MODELS, expand_row, parse_column
 from solvers.engines import synthesize_model
 
 __all__ = ["Claim", "Verdict", "check_claim", "decide", "load_claims", "parse_claims"]
 
 _OPS = {"=": "=", "==": "=", ">=": ">=", "<=": "<=", ">": ">=", "<": "<="}
-_LINE = re.compile(r"^(?P<lhs>.*?)\s*(?P<op>==|>=|<=|=|>|<)\s*(?P<value>-?\d+)\s*$")
+_LINE = re.compile(r"^(?P<lhs>.*?)\s*(?P<op>==|>=|<=|=|>|<)\s*(?P<value>-?[0-9]+)\s*$")
 _OPTION = re.compile(r"^(?P<key>[A-Za-z][A-Za-z_-]*)=(?P<value>\S+)$")
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
@@ -107,9 +106,9 @@ _KINDS: dict[str, type] = {key: kind for opts in MODEL_OPTIONS.values() for key,
 
 def _option_value(key: str, text: str) -> Any:
     kind = _KINDS.get(key)
-    if kind is int and re.fullmatch(r"-?\d+", text):
+    if kind is int and is_decimal(text, signed=True):
         return int(text)
-    if kind is float and re.fullmatch(r"\d+(\.\d*)?", text):
+    if kind is float and re.fullmatch(r"[0-9]{1,20}(\.[0-9]{0,20})?", text):
         return float(text)
     if kind is bool and text.lower() in _TRUE + _FALSE:
         return text.lower() in _TRUE
@@ -119,13 +118,13 @@ def _option_value(key: str, text: str) -> Any:
 def _parse_line(text: str, here: str, line: int, timeout: float | None) -> list[Claim]:
     m = _LINE.match(text)
     if m is None:
-        raise SpecError(f"{here}expected 'MODEL [KEY=VALUE ...] TARGET OP N' with OP one of = >= > <= <, got {text!r}")
+        raise SpecError(f"{here}expected 'MODEL [KEY=VALUE ...] TARGET OP N' with OP one of = >= > <= <, got {excerpt(text)}")
     words = m["lhs"].split()
     if len(words) < 2:
-        raise SpecError(f"{here}expected a model and a target before {m['op']!r}, got {text!r}")
+        raise SpecError(f"{here}expected a model and a target before {excerpt(m['op'])}, got {excerpt(text)}")
     model = words[0].lower()
     if model not in MODELS:
-        raise SpecError(f"{here}unknown model {words[0]!r} (known: {', '.join(MODELS)})")
+        raise SpecError(f"{here}unknown model {excerpt(words[0])} (known: {', '.join(MODELS)})")
     raw: dict[str, Any] = {"model": model}
     targets = []
     for word in words[1:]:
@@ -135,10 +134,10 @@ def _parse_line(text: str, here: str, line: int, timeout: float | None) -> list[
             continue
         key = opt["key"].replace("-", "_").lower()
         if key in raw or key in ("model", "name", "max_size"):
-            raise SpecError(f"{here}option {key!r} is given twice or set by the claim itself")
+            raise SpecError(f"{here}option {excerpt(key)} is given twice or set by the claim itself")
         raw[key] = _option_value(key, opt["value"])
     if len(targets) != 1:
-        raise SpecError(f"{here}expected one target spec, got {' '.join(targets) or 'none'} in {text!r}")
+        raise SpecError(f"{here}expected one target spec, got {' '.join(targets) or 'none'} in {excerpt(text)}")
     column = parse_column(raw, here)
     op = _OPS[m["op"]]
     value = int(m["value"]) + (1 if m["op"] == ">" else -1 if m["op"] == "<" else 0)
@@ -158,13 +157,10 @@ def parse_claims(text: str, path: str | Path | None = None, *, timeout: float | 
     where = f"{path}: " if path is not None else ""
     entries: list[tuple[str, int, str]]  # (error prefix, line number, text)
     if path is not None and Path(path).suffix.lower() == ".toml":
-        try:
-            raw = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise SpecError(f"{where}not valid TOML: {exc}") from None
+        raw = loads_toml(text, where)
         unknown = [k for k in raw if k not in ("claims", "timeout")]
         if unknown:
-            raise SpecError(f"{where}unknown key {unknown[0]!r} (known: claims, timeout)")
+            raise SpecError(f"{where}unknown key {excerpt(unknown[0])} (known: claims, timeout)")
         items = raw.get("claims")
         if not isinstance(items, list) or not all(isinstance(e, str) for e in items):
             raise SpecError(f'{where}claims must be a list of strings such as "b2 maj:5 = 9"')

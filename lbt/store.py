@@ -44,7 +44,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
-from circuits.errors import FormatError
+from circuits.errors import FormatError, excerpt
+from circuits.schema import loads_json
 
 __all__ = ["SCHEMA_VERSION", "STATUSES", "CellRecord", "Store", "open_store", "proofs_root"]
 
@@ -141,13 +142,52 @@ class CellRecord:
         }
 
 
-def _loads(text: str | None, what: str, default: Any = None) -> Any:
+def _loads(text: Any, what: str, kind: type | None = None, default: Any = None) -> Any:
+    """A JSON column of a cell, decoded; ``FormatError`` unless it is text holding a ``kind`` (or NULL)."""
     if text is None:
         return default
+    if not isinstance(text, str):
+        raise FormatError(f"store: the {what} of a cell is not JSON text")
+    value = loads_json(text, f"store: the {what} of a cell: ")
+    if kind is not None and not isinstance(value, kind):
+        raise FormatError(f"store: the {what} of a cell must be a JSON {_JSON_NAMES[kind]}")
+    return value
+
+
+_JSON_NAMES = {dict: "object", list: "list", str: "string"}
+
+#: The type of each plain column as :meth:`Store.decode` reads it (``None`` allowed unless listed in ``_NOT_NULL``).
+_PLAIN: dict[str, type | tuple[type, ...]] = {
+    "row": str, "col": str, "config_sha256": str, "timeout": (int, float), "status": str, "size": int,
+    "proven": int, "lower_bound": int, "result_sha256": str, "proof_dir": str, "solver": str,
+    "seconds": (int, float), "wall_seconds": (int, float), "started": str, "finished": str, "host": str, "error": str,
+}  # fmt: skip
+_NOT_NULL = frozenset({"row", "col", "config_sha256", "status", "proven"})
+
+
+def _plain(d: dict[str, Any], key: str) -> Any:
+    value = d[key]
+    if value is None and key not in _NOT_NULL:
+        return None
+    if not isinstance(value, _PLAIN[key]) or isinstance(value, bool):
+        raise FormatError(f"store: the {key} of a cell has the wrong type ({type(value).__name__})")
+    return value
+
+
+#: SQLite's result codes of a lock another process holds: not a fault of the store (the caller may wait).
+_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn SQLite's errors on a damaged or foreign file into a one-line :class:`FormatError` (a lock stays
+    :class:`sqlite3.OperationalError`)."""
     try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise FormatError(f"store: the {what} of a cell is not valid JSON: {exc}") from None
+        yield
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) in _BUSY:
+            raise
+        raise FormatError(f"{path}: damaged store ({exc})") from None
 
 
 class Store:
@@ -173,10 +213,11 @@ class Store:
 
     # -------------------------------------------------------------- meta
     def meta(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        with _reading(self.path):
+            return dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
 
     def set_meta(self, **values: str) -> None:
-        with self.transaction():
+        with self.transaction(), _reading(self.path):
             self.conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 list(values.items()),
@@ -192,13 +233,16 @@ class Store:
         if self.conn.in_transaction:
             yield
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        with _reading(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            with _reading(self.path):
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        with _reading(self.path):
+            self.conn.execute("COMMIT")
 
     def record(self, values: dict[str, Any]) -> None:
         """Insert or replace one cell, atomically (one transaction)."""
@@ -216,7 +260,7 @@ class Store:
             row["result_sha256"] = hashlib.sha256(row["result"].encode()).hexdigest()
         row["proven"] = 1 if row["proven"] else 0
         placeholders = ", ".join("?" for _ in _COLUMNS)
-        with self.transaction():
+        with self.transaction(), _reading(self.path):
             self.conn.execute(
                 f"INSERT OR REPLACE INTO cells ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
                 [row[k] for k in _COLUMNS],
@@ -224,68 +268,77 @@ class Store:
 
     # -------------------------------------------------------------- reading
     def decode(self, r: sqlite3.Row) -> CellRecord:
-        """A ``cells`` row as a :class:`CellRecord`; raises :class:`FormatError` if a JSON field is corrupt."""
+        """A ``cells`` row as a :class:`CellRecord`; raises :class:`FormatError` if a column is corrupt
+        (not valid JSON, or a value of the wrong type)."""
         d = dict(r)
+        files = _loads(d["proof_files"], "proof file list", dict, {})
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+            raise FormatError("store: the proof file list of a cell must map file names to SHA-256 strings")
         return CellRecord(
-            row=d["row"],
-            col=d["col"],
-            config=_loads(d["config"], "config", {}),
-            config_sha256=d["config_sha256"],
-            timeout=d["timeout"],
-            status=d["status"],
-            size=d["size"],
-            proven=bool(d["proven"]),
-            lower_bound=d["lower_bound"],
+            row=_plain(d, "row"),
+            col=_plain(d, "col"),
+            config=_loads(d["config"], "config", dict, {}),
+            config_sha256=_plain(d, "config_sha256"),
+            timeout=_plain(d, "timeout"),
+            status=_plain(d, "status"),
+            size=_plain(d, "size"),
+            proven=bool(_plain(d, "proven")),
+            lower_bound=_plain(d, "lower_bound"),
             witness=_loads(d["witness"], "witness"),
-            result=_loads(d["result"], "result"),
-            result_sha256=d["result_sha256"],
-            proof_dir=d["proof_dir"],
-            proof_files=_loads(d["proof_files"], "proof file list", {}),
-            solver=d["solver"],
-            versions=_loads(d["versions"], "versions", {}),
-            seconds=d["seconds"],
-            wall_seconds=d["wall_seconds"],
-            started=d["started"],
-            finished=d["finished"],
-            host=d["host"],
-            error=d["error"],
+            result=_loads(d["result"], "result", dict),
+            result_sha256=_plain(d, "result_sha256"),
+            proof_dir=_plain(d, "proof_dir"),
+            proof_files=files,
+            solver=_plain(d, "solver"),
+            versions=_loads(d["versions"], "versions", dict, {}),
+            seconds=_plain(d, "seconds"),
+            wall_seconds=_plain(d, "wall_seconds"),
+            started=_plain(d, "started"),
+            finished=_plain(d, "finished"),
+            host=_plain(d, "host"),
+            error=_plain(d, "error"),
             result_text=d["result"],
             witness_text=d["witness"],
         )
 
     def rows(self) -> list[sqlite3.Row]:
         """The raw ``cells`` rows, in the order they were first written."""
-        return self.conn.execute("SELECT * FROM cells ORDER BY rowid").fetchall()
+        with _reading(self.path):
+            return self.conn.execute("SELECT * FROM cells ORDER BY rowid").fetchall()
 
     def cells(self) -> Iterator[CellRecord]:
         for r in self.rows():
             yield self.decode(r)
 
     def get(self, row: str, col: str) -> CellRecord | None:
-        r = self.conn.execute("SELECT * FROM cells WHERE row = ? AND col = ?", (row, col)).fetchone()
+        with _reading(self.path):
+            r = self.conn.execute("SELECT * FROM cells WHERE row = ? AND col = ?", (row, col)).fetchone()
         return None if r is None else self.decode(r)
 
     def proof_dirs(self) -> set[str]:
         """The proof directories the rows refer to (relative to the store's directory)."""
-        return {r[0] for r in self.conn.execute("SELECT proof_dir FROM cells WHERE proof_dir IS NOT NULL")}
+        with _reading(self.path):
+            return {r[0] for r in self.conn.execute("SELECT proof_dir FROM cells WHERE proof_dir IS NOT NULL")}
 
     def proof_dir(self, row: str, col: str) -> str | None:
         """The proof directory of one cell's row, if it has one."""
-        r = self.conn.execute("SELECT proof_dir FROM cells WHERE row = ? AND col = ?", (row, col)).fetchone()
+        with _reading(self.path):
+            r = self.conn.execute("SELECT proof_dir FROM cells WHERE row = ? AND col = ?", (row, col)).fetchone()
         return None if r is None else r[0]
 
     def finished(self, row: str, col: str, config_sha256: str, timeout: float | None) -> bool:
         """Whether a run may skip this cell: a ``done`` row, or a ``timeout`` row with at least this limit."""
-        r = self.conn.execute(
-            "SELECT status, timeout FROM cells WHERE row = ? AND col = ? AND config_sha256 = ?",
-            (row, col, config_sha256),
-        ).fetchone()
+        with _reading(self.path):
+            r = self.conn.execute(
+                "SELECT status, timeout FROM cells WHERE row = ? AND col = ? AND config_sha256 = ?",
+                (row, col, config_sha256),
+            ).fetchone()
         if r is None:
             return False
         if r["status"] == "done":
             return True
         if r["status"] == "timeout":
-            return timeout is not None and r["timeout"] is not None and r["timeout"] >= timeout
+            return timeout is not None and isinstance(r["timeout"], (int, float)) and r["timeout"] >= timeout
         return False
 
 
@@ -335,5 +388,8 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path, create: bool) -> None:
                 time.sleep(0.1)
     version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if version is None or version[0] != str(SCHEMA_VERSION):
-        got = None if version is None else version[0]
+        got = None if version is None else excerpt(version[0])
         raise FormatError(f"{path}: store schema version {got}, this lbt reads version {SCHEMA_VERSION}")
+    missing = [c for c in _COLUMNS if c not in {r[1] for r in conn.execute("PRAGMA table_info(cells)")}]
+    if missing:
+        raise FormatError(f"{path}: not a table store (the cells table lacks {', '.join(missing)})")

@@ -36,13 +36,15 @@ from rich.table import Table
 from rich.text import Text
 
 from circuits.errors import FormatError, SpecError
-from lbt.app import JsonOpt, app, console, emit_json, err_console
+from circuits.fileformat import check_output, write_text_atomic
+from lbt.app import JsonOpt, app, console, emit_json, err_console, int_value, path_value, seconds_value
 from lbt.store import CellRecord, open_store
 from lbt.tablereport import FORMATS, LEGEND, cell_text, export, load_table, plot, read_grid, to_json
 from lbt.tablerun import Reporter, process_context, run_table
 from lbt.tablespec import Cell
 from solvers.audit import audit_result
 from solvers.engines import record_options
+from solvers.limits import check_jobs
 from solvers.proof import sha256_file
 
 __all__ = ["CellAudit", "table_app", "verify_store", "verify_table"]
@@ -53,10 +55,13 @@ table_app = typer.Typer(
 )
 app.add_typer(table_app, name="table")
 
-SpecArg = Annotated[Path, typer.Argument(help="Table spec (.toml) or its store (.sqlite).")]
-JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="Cells checked at the same time (processes).")]
+SpecArg = Annotated[Path, typer.Argument(help="Table spec (.toml) or its store (.sqlite).", parser=path_value)]
+JobsOpt = Annotated[
+    int, typer.Option("--jobs", "-j", help="Cells checked at the same time (processes).", parser=int_value)
+]
 StoreOpt = Annotated[
-    Path | None, typer.Option("--store", help="The SQLite store (default: the spec's file name with .sqlite).")
+    Path | None,
+    typer.Option("--store", help="The SQLite store (default: the spec's file name with .sqlite).", parser=path_value),
 ]
 
 
@@ -258,8 +263,7 @@ def verify_store(
     (status ``error``), which carry no claim.  ``on_audit`` is called with each
     audit as it finishes.
     """
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
-        raise SpecError(f"--jobs must be an integer >= 1, got {jobs!r}")
+    check_jobs(jobs)
     store_path = Path(store_path)
     wanted = None if cells is None else {(c.row, c.column): c.config_sha256() for c in cells}
     audits: list[CellAudit | None] = []
@@ -339,14 +343,17 @@ def verify_table(path: Path, json_: bool = False, jobs: int = 1) -> None:
 # ------------------------------------------------------------------ commands
 @table_app.command("run")
 def run(
-    spec: Annotated[Path, typer.Argument(help="Table spec (.toml).")],
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Cells run at the same time (local processes).")] = 1,
+    spec: Annotated[Path, typer.Argument(help="Table spec (.toml).", parser=path_value)],
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Cells run at the same time (local processes).", parser=int_value)
+    ] = 1,
     scheduler: Annotated[
         str | None,
         typer.Option(help="Dask scheduler address (e.g. tcp://host:8786): run the cells on that cluster."),
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option(help="Per-cell time limit in seconds, replacing the spec's limits.")
+        float | None,
+        typer.Option(help="Per-cell time limit in seconds, replacing the spec's limits.", parser=seconds_value),
     ] = None,
     store: StoreOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
@@ -406,12 +413,14 @@ def show(spec: SpecArg, store: StoreOpt = None, json_: JsonOpt = False) -> None:
 def export_(
     spec: SpecArg,
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "md",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file (default: stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file (default: stdout).", parser=path_value)
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Export the table as Markdown, CSV (one line per cell), JSON or a LaTeX tabular."""
-    from circuits.fileformat import write_text_atomic
-
+    if output is not None:
+        check_output(output)
     table_spec, store_path = load_table(spec, store)
     text = export(read_grid(table_spec, store_path), fmt)
     if output is None:
@@ -424,7 +433,9 @@ def export_(
 @table_app.command("plot")
 def plot_(
     spec: SpecArg,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="PNG file (default: beside the store).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="PNG file (default: beside the store).", parser=path_value)
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Plot minimum size against the parameter per model (or the cost distribution of an npn table) as PNG."""
@@ -432,6 +443,7 @@ def plot_(
     out = output if output is not None else store_path.with_suffix(".png")
     if out.suffix.lower() != ".png":
         raise SpecError(f"{out}: the plot is written as PNG (.png)")
+    check_output(out)
     plot(read_grid(table_spec, store_path), out)
     console.print(f"wrote {out}")
 

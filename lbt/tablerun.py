@@ -49,10 +49,12 @@ from multiprocessing.connection import wait as wait_connections
 from pathlib import Path
 from typing import Any
 
-from circuits.errors import LbtError, SpecError
+from circuits.errors import LbtError, SpecError, excerpt
+from circuits.fileformat import check_output
 from lbt.store import Store, open_store
 from lbt.tablespec import Cell, TableSpec
 from solvers.engines import synthesize_model
+from solvers.limits import check_jobs, check_timeout
 from solvers.proof import sha256_file
 
 __all__ = ["HARD_LIMIT_FACTOR", "RunSummary", "run_cell", "run_table", "versions"]
@@ -310,8 +312,8 @@ class _DaskBackend:
             raise SpecError("--scheduler needs dask.distributed: pip install 'lbt[dist]'") from None
         try:
             self.client = address if isinstance(address, Client) else Client(address, timeout="30s")
-        except (OSError, TimeoutError) as exc:
-            raise SpecError(f"cannot connect to the Dask scheduler {address}: {exc}") from None
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:  # unreachable, or not an address
+            raise SpecError(f"cannot connect to the Dask scheduler {excerpt(address)}: {exc}") from None
         self.own_client = not isinstance(address, Client)
         self.queue_name = f"lbt-progress-{uuid.uuid4().hex}"
         self.queue = Queue(self.queue_name, client=self.client)
@@ -478,12 +480,12 @@ def run_table(
     it cells run locally, ``jobs`` at a time.  ``timeout`` replaces the spec's
     per-cell time limits (a cell that timed out with a shorter limit runs again).
     """
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
-        raise SpecError(f"--jobs must be an integer >= 1, got {jobs!r}")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
-        raise SpecError(f"--timeout must be a positive number of seconds, got {timeout!r}")
+    check_jobs(jobs)
+    timeout = check_timeout(timeout, "--timeout")
     reporter = reporter or Reporter()
     path = Path(store_path) if store_path is not None else spec.store_path()
+    check_output(path.parent, directory=True)
+    check_output(path)
     t_start = time.monotonic()
     with open_store(path) as store:
         store.set_meta(spec=spec.text, title=spec.title, spec_name=spec.name)
@@ -492,14 +494,16 @@ def run_table(
             cells = [replace(c, timeout=float(timeout)) for c in cells]
         todo = [c for c in cells if not _finished(store, c)]
         summary = RunSummary(total=len(cells), skipped=len(cells) - len(todo))
-        reporter.start(len(cells), summary.skipped, len(todo))
         if not todo:
+            reporter.start(len(cells), summary.skipped, 0)
             reporter.stop()
             return summary
         _clean_scratch(store.proofs_root)
         _clean_orphans(store)
         scratch_root = store.proofs_root / ".tmp" / socket.gethostname() / str(os.getpid())
+        # connect first: a scheduler that cannot be reached is an error before anything is reported
         backend = _DaskBackend(scheduler) if scheduler is not None else _LocalBackend(jobs)
+        reporter.start(len(cells), summary.skipped, len(todo))
         pending = list(reversed(todo))
 
         def finished_elsewhere(cell: Cell) -> bool:

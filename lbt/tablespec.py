@@ -43,13 +43,12 @@ import hashlib
 import itertools
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from circuits.errors import LbtError, SpecError
-from circuits.schema import read_text
+from circuits.errors import LbtError, SpecError, excerpt
+from circuits.schema import is_decimal, loads_toml, read_text
 
 __all__ = [
     "MODELS",
@@ -79,7 +78,7 @@ MODEL_OPTIONS: dict[str, dict[str, type]] = {
 _TOP_KEYS = ("title", "description", "rows", "columns", "timeout", "proofs", "store")
 _COMMON_COLUMN_KEYS = ("name", "model", "timeout", "max_size")
 _LOW = {"depth": 1, "fanin": 1, "layered": 1, "max_weight": 0, "hidden_layers": 1, "max_size": 1}
-_RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
+_RANGE = re.compile(r"^\s*(-?[0-9]{1,18})\s*\.\.\s*(-?[0-9]{1,18})\s*$", re.ASCII)
 #: At most this many rows after expanding ranges (a typo such as ``ip:1..100`` is an error, not a week of work).
 MAX_ROWS = 5000
 
@@ -213,14 +212,14 @@ def _expand_ranges(entry: str) -> list[str]:
         m = _RANGE.match(part)
         if m is None:
             if ".." in part:
-                raise SpecError(f"bad range {part!r} in row {entry!r} (expected A..B with integers A <= B)")
+                raise SpecError(f"bad range {excerpt(part)} in row {excerpt(entry)} (expected A..B with integers A <= B)")
             choices.append([part])
             continue
         a, b = int(m.group(1)), int(m.group(2))
         if a > b:
-            raise SpecError(f"bad range {part!r} in row {entry!r}: {a} > {b}")
+            raise SpecError(f"bad range {excerpt(part)} in row {excerpt(entry)}: {a} > {b}")
         if b - a >= MAX_ROWS:
-            raise SpecError(f"range {part!r} in row {entry!r} is too long")
+            raise SpecError(f"range {excerpt(part)} in row {excerpt(entry)} is too long")
         choices.append([str(v) for v in range(a, b + 1)])
     return [":".join([head, *combo]) for combo in itertools.product(*choices)]
 
@@ -228,12 +227,11 @@ def _expand_ranges(entry: str) -> list[str]:
 def _npn_rows(entry: str, n_text: str) -> list[Row]:
     from circuits.npn import npn_canonical_all
 
-    try:
-        n = int(n_text)
-    except ValueError:
-        raise SpecError(f"bad row {entry!r}: npn:N needs an integer N") from None
+    if not is_decimal(n_text.strip()):
+        raise SpecError(f"bad row {excerpt(entry)}: npn:N needs an integer N")
+    n = int(n_text)
     if not 1 <= n <= 4:
-        raise SpecError(f"bad row {entry!r}: npn:N is supported for N = 1..4")
+        raise SpecError(f"bad row {excerpt(entry)}: npn:N is supported for N = 1..4")
     from circuits.truthtable import TruthTable
 
     classes = sorted({int(c) for c in npn_canonical_all(n)})
@@ -246,7 +244,7 @@ def expand_row(entry: str) -> list[Row]:
     from circuits.targets import target
 
     if not isinstance(entry, str) or not entry.strip():
-        raise SpecError(f"a row must be a non-empty target spec string, got {entry!r}")
+        raise SpecError(f"a row must be a non-empty target spec string, got {excerpt(entry)}")
     entry = entry.strip()
     out: list[Row] = []
     for spec in _expand_ranges(entry):
@@ -257,9 +255,9 @@ def expand_row(entry: str) -> list[Row]:
         try:
             t = target(spec)
         except LbtError as exc:
-            raise SpecError(f"bad row {spec!r}: {exc}") from None
+            raise SpecError(f"bad row {excerpt(spec)}: {exc}") from None
         fam, _, rest = t.spec.partition(":")
-        numbers = [int(p) for p in rest.split(":") if re.fullmatch(r"-?\d+", p)] if fam not in ("tt", "expr") else []
+        numbers = [int(p) for p in rest.split(":") if re.fullmatch(r"-?[0-9]+", p)] if fam not in ("tt", "expr") else []
         varying = [i for i, p in enumerate(entry.partition(":")[2].split(":")) if ".." in p]
         param = name = None
         if numbers:
@@ -305,7 +303,7 @@ def parse_column(raw: Any, here: str = "") -> Column:
         raise SpecError(f"{here}missing key 'model' (one of {', '.join(MODELS)})")
     model = raw["model"]
     if not isinstance(model, str) or model.strip().lower() not in MODELS:
-        raise SpecError(f"{here}unknown model {model!r} (known: {', '.join(MODELS)})")
+        raise SpecError(f"{here}unknown model {excerpt(model)} (known: {', '.join(MODELS)})")
     model = model.strip().lower()
     allowed = MODEL_OPTIONS[model]
     options: dict[str, Any] = {}
@@ -314,7 +312,7 @@ def parse_column(raw: Any, here: str = "") -> Column:
             continue
         if key not in allowed:
             known = ", ".join([*_COMMON_COLUMN_KEYS, *allowed])
-            raise SpecError(f"{here}unknown key {key!r} for model {model} (known: {known})")
+            raise SpecError(f"{here}unknown key {excerpt(key)} for model {model} (known: {known})")
         options[key] = _check_value(here, key, value, allowed[key])
     if model == "relu" and "output" in options and options["output"] not in ("linear", "relu", "threshold"):
         raise SpecError(f"{here}output must be linear, relu or threshold, got {options['output']!r}")
@@ -324,7 +322,7 @@ def parse_column(raw: Any, here: str = "") -> Column:
         raise SpecError(f"{here}give depth or layered, not both")
     name = raw.get("name", _default_name(model, options))
     if not isinstance(name, str) or not name.strip():
-        raise SpecError(f"{here}name must be a non-empty string, got {name!r}")
+        raise SpecError(f"{here}name must be a non-empty string, got {excerpt(name)}")
     max_size = raw.get("max_size")
     if max_size is not None:
         _check_value(here, "max_size", max_size, int)
@@ -335,16 +333,13 @@ def parse_spec(text: str, path: str | Path | None = None) -> TableSpec:
     """Validate the TOML text of a spec; ``path`` names it in errors and anchors the store path."""
     path = Path(path) if path is not None else None
     where = _where(path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{where}not valid TOML: {exc}") from None
+    raw = loads_toml(text, where)
     for key in raw:
         if key not in _TOP_KEYS:
-            raise SpecError(f"{where}unknown key {key!r} (known: {', '.join(_TOP_KEYS)})")
+            raise SpecError(f"{where}unknown key {excerpt(key)} (known: {', '.join(_TOP_KEYS)})")
     for key in ("rows", "columns"):
         if key not in raw:
-            raise SpecError(f"{where}missing key {key!r}")
+            raise SpecError(f"{where}missing key {excerpt(key)}")
     if not isinstance(raw["rows"], list) or not raw["rows"]:
         raise SpecError(f"{where}rows must be a non-empty list of target specs")
     if not isinstance(raw["columns"], list) or not raw["columns"]:
@@ -358,7 +353,7 @@ def parse_spec(text: str, path: str | Path | None = None) -> TableSpec:
             raise SpecError(f"{where}{exc}") from None
         for row in expanded:
             if row.spec in seen:
-                raise SpecError(f"{where}row {row.spec} appears twice (from {seen[row.spec]!r} and {entry!r})")
+                raise SpecError(f"{where}row {row.spec} appears twice (from {seen[row.spec]!r} and {excerpt(entry)})")
             seen[row.spec] = entry
             rows.append(row)
         if len(rows) > MAX_ROWS:
@@ -367,7 +362,7 @@ def parse_spec(text: str, path: str | Path | None = None) -> TableSpec:
     names = [c.name for c in columns]
     for name in names:
         if names.count(name) > 1:
-            raise SpecError(f"{where}two columns are named {name!r}: give them different names")
+            raise SpecError(f"{where}two columns are named {excerpt(name)}: give them different names")
     for key in ("title", "description", "store"):
         if key in raw and not isinstance(raw[key], str):
             raise SpecError(f"{where}{key} must be a string")
