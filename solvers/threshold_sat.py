@@ -139,7 +139,7 @@ from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate
 from solvers.limits import check_encoding_size, check_timeout, cone_size, encoded_depth
 from solvers.lazy import solve_lazily
-from solvers.records import ProgressEvent, StepResult
+from solvers.records import ProgressEvent, StepResult, refuted_claim
 from solvers.search import search_sizes
 from solvers.synthesis import SynthesisResult
 
@@ -1431,9 +1431,9 @@ def _recheck_stored(enc: Encoding, spec: str, proof_dir: str | Path) -> dict[str
     """The record of this size's refutation stored by an earlier run, re-verified; else ``None``.
 
     An interrupted search with ``proof_dir`` resumes through this: the stored
-    certificate must name this target and size, regenerate this base encoding
-    (same options and symmetry breaking) and pass
-    :func:`solvers.threshold_verify.verify_certificate` again.
+    certificate must pass :func:`solvers.threshold_verify.verify_certificate`
+    again and refute exactly this question (the claim the verifier regenerates:
+    table, size, options); what the journal says of itself is not trusted.
     """
     from solvers.threshold_verify import verify_certificate
 
@@ -1448,7 +1448,7 @@ def _recheck_stored(enc: Encoding, spec: str, proof_dir: str | Path) -> dict[str
         verdict = verify_certificate(certs)
     except (LbtError, KeyError, TypeError, AttributeError):
         return None
-    if not (verdict.verified and verdict.size == enc.size and verdict.target == spec):
+    if not (verdict.verified and verdict.claim == refuted_claim(enc.table, enc.size, enc.options.to_dict())):
         return None
     info.update(cnf_path=str(cnf), proof_path=str(proof), certificates_path=str(certs), verdict="verified",
                 reason=verdict.reason)  # fmt: skip

@@ -234,3 +234,14 @@ def test_no_bounded_separator_oracle():
 
 def test_check_learned_clause_is_exported():
     assert callable(check_learned_clause)
+
+
+def test_resume_reuses_only_a_refutation_of_the_same_question(tmp_path):
+    """A stored certificate that refutes size 2 under another option must not be taken for the unbounded size 2."""
+    bounded = synthesize_threshold("par:2", max_weight=1, proof_dir=tmp_path)
+    assert [r.size for r in bounded.refutations] == [1, 2]  # XOR = [x + y - 2·AND >= 1] needs a weight 2
+    (journal,) = tmp_path.glob("*w1_s2.refutation.json")
+    shutil.copyfile(journal, tmp_path / journal.name.replace("_w1", ""))  # planted under the unbounded name
+    result = synthesize_threshold("par:2", proof_dir=tmp_path)
+    assert result.size == 2 and result.proven  # XOR: two threshold gates (not one: not linearly separable)
+    assert [step.method.endswith(":stored") for step in result.steps] == [False, False]
