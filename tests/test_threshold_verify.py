@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from circuits.errors import FormatError
-from solvers.threshold_sat import SYMMETRY_BREAKING, synthesize_threshold
+from circuits.targets import target
+from solvers.threshold_sat import SYMMETRY_BREAKING, ThresholdOptions, encode, synthesize_threshold
 from solvers.threshold_verify import (
     check_learned_clause,
     no_bounded_separator,
@@ -241,7 +242,9 @@ def test_resume_reuses_only_a_refutation_of_the_same_question(tmp_path):
     bounded = synthesize_threshold("par:2", max_weight=1, proof_dir=tmp_path)
     assert [r.size for r in bounded.refutations] == [1, 2]  # XOR = [x + y - 2·AND >= 1] needs a weight 2
     (journal,) = tmp_path.glob("*w1_s2.refutation.json")
-    shutil.copyfile(journal, tmp_path / journal.name.replace("_w1", ""))  # planted under the unbounded name
+    planted = json.loads(journal.read_text())  # under the unbounded name, saying it has the unbounded encoding
+    planted["base_sha256"] = encode(target("par:2").table, 2, ThresholdOptions()).base_hash()
+    (tmp_path / journal.name.replace("_w1", "")).write_text(json.dumps(planted))
     result = synthesize_threshold("par:2", proof_dir=tmp_path)
     assert result.size == 2 and result.proven  # XOR: two threshold gates (not one: not linearly separable)
     assert [step.method.endswith(":stored") for step in result.steps] == [False, False]
