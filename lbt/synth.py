@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Self
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from circuits.errors import ArityError, FormatError, LbtError, SpecError, excerpt
@@ -319,7 +320,7 @@ def verify(
     else:
         raise FormatError(f"{path}: no such file or directory")
     audits = [audit_result(read_json(p), p.parent, str(p)) for p in results]
-    # certificates that no result record refers to are checked on their own
+    # certificates that no audit checked are checked on their own
     referenced = {name for a in audits for name in a.certificates}
     verdicts = [_verify_certificate(p) for p in certs if p.name not in referenced]
     failed = sum(not a.ok for a in audits) + sum(not v.verified for v in verdicts)
@@ -333,14 +334,14 @@ def verify(
             }
         )
     else:
-        for a in audits:
+        for a in audits:  # what a record or certificate says is printed as text, never as markup
             head = "[green]OK[/green]" if a.ok else "[red]FAILED[/red]"
             found = f"size {a.size}" if a.size is not None else "no circuit found" if not a.proven else "no circuit"
-            console.print(f"{head} {a.path}: {a.question}, {found}{' (proven)' if a.proven else ''}")
+            console.print(f"{head} " + escape(f"{a.path}: {a.question}, {found}{' (proven)' if a.proven else ''}"))
             for good, msg in a.checks:
-                console.print(f"  {'ok  ' if good else 'FAIL'} {msg}")
+                console.print(f"  {'ok  ' if good else 'FAIL'} {escape(msg)}")
         for v in verdicts:
-            console.print(f"{'[green]OK[/green]' if v.verified else '[red]FAILED[/red]'} {v.path}: {v.reason}")
+            console.print(f"{'[green]OK[/green]' if v.verified else '[red]FAILED[/red]'} {escape(f'{v.path}: {v.reason}')}")
         console.print(f"verified {len(audits) + len(verdicts) - failed}, failed {failed}")
     if failed:
         raise typer.Exit(1)
@@ -356,8 +357,6 @@ def _verify_claims(path: Path, timeout: float | None, proof: Path | None, quiet:
     Exit 2 if the engine rejects a claim (it is listed as ``ERROR``), else 1 if any
     is refuted, else 3 if any is unknown.
     """
-    from rich.markup import escape
-
     from lbt.claims import Verdict, check_claim, load_claims
 
     check_timeout(timeout, "--timeout")

@@ -82,7 +82,7 @@ class Audit:
     proven: bool
     ok: bool
     checks: tuple[tuple[bool, str], ...]
-    certificates: frozenset[str] = frozenset()  # names of the certificate files the record refers to
+    certificates: frozenset[str] = frozenset()  # names of the certificate files the audit checked
     options: tuple[tuple[str, Any], ...] = ()  # the record's options that differ from the engine's defaults
 
     @property
@@ -146,7 +146,7 @@ def _care(record: dict[str, Any], table: TruthTable) -> tuple[int, ...] | None:
         raise _Fail("the record's care masks are malformed") from None
 
 
-def _boolean_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> _Bounds:
+def _boolean_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list, checked: set) -> _Bounds:
     from solvers.boolean_sat import Problem, encode, lower_bound, max_useful_size
     from solvers.cnf import dimacs_sha256
     from solvers.proof import verify_refutation
@@ -219,10 +219,14 @@ def _certified_refutations(
     record: dict[str, Any],
     base: Path,
     checks: list,
+    checked: set[str],
     verify: Callable[[Path], Any],
     pieces: Callable[[int], _Pieces],
 ) -> list[int]:
-    """Sizes for which every piece the question requires (``pieces(size)``) has a verified certificate."""
+    """Sizes for which every piece the question requires (``pieces(size)``) has a verified certificate.
+
+    The names of the certificate files it checks are added to ``checked``.
+    """
     verified = []
     for ref in record.get("refutations", []):
         size = ref.get("size")
@@ -240,6 +244,7 @@ def _certified_refutations(
         reasons, good, done = [], True, set()
         for name in paths:
             cert_path = base / Path(str(name)).name
+            checked.add(cert_path.name)
             try:
                 verdict = verify(cert_path)
             except LbtError as exc:  # missing, unreadable or not a certificate
@@ -272,7 +277,7 @@ def _check_witness(checks: list, describe: Callable[[], str]) -> None:
         checks.append((False, f"witness rejected: {exc}"))
 
 
-def _threshold_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> _Bounds:
+def _threshold_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list, checked: set) -> _Bounds:
     from solvers.threshold_sat import ThresholdOptions, check_witness, lower_bound, max_useful_size
     from solvers.threshold_verify import verify_certificate
 
@@ -299,6 +304,7 @@ def _threshold_checks(record: dict[str, Any], base: Path, table: TruthTable, che
         record,
         base,
         checks,
+        checked,
         verify_certificate,
         lambda size: {"its CNF": refuted_claim(table, size, options.to_dict())},
     )
@@ -321,10 +327,11 @@ def _relu_pieces(table: TruthTable, options: Any, size: int) -> _Pieces:
     from solvers.relu_sat import ReLUOptions
 
     if options.max_weight is not None:
-        return {
-            f"width profile {list(w)}": refuted_claim(table, size, options.to_dict(), w)
-            for w in profiles(size, options)
-        }
+        try:
+            split = profiles(size, options)
+        except LbtError as exc:
+            return str(exc)
+        return {f"width profile {list(w)}": refuted_claim(table, size, options.to_dict(), w) for w in split}
     if options.hidden_layers > 1 and size > 2:
         return (
             f"no method refutes networks of {size} neurons with {options.hidden_layers} hidden layers "
@@ -334,7 +341,7 @@ def _relu_pieces(table: TruthTable, options: Any, size: int) -> _Pieces:
     return {"its CNF": refuted_claim(table, size, one_layer.to_dict())}
 
 
-def _relu_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list) -> _Bounds:
+def _relu_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list, checked: set) -> _Bounds:
     from circuits.relu import ReLUNetwork
     from solvers.relu_sat import ReLUOptions, check_witness
     from solvers.relu_verify import verify_certificate
@@ -358,7 +365,7 @@ def _relu_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: 
         _check_witness(checks, describe)
 
     verified = _certified_refutations(
-        record, base, checks, verify_certificate, lambda size: _relu_pieces(table, options, size)
+        record, base, checks, checked, verify_certificate, lambda size: _relu_pieces(table, options, size)
     )
     checks.append((True, "lower bound: every network has an output neuron (size >= 1)"))
     # with weight bound 0 every network computes one constant; no size computes anything else
@@ -371,17 +378,18 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
     """Check one result record whose files lie in ``base`` (see the module docstring)."""
     base = Path(base)
     checks: list[tuple[bool, str]] = []
+    checked: set[str] = set()  # certificate files the checks verified
     model = record.get("model") if isinstance(record, dict) else None
     try:
         if not isinstance(record, dict):
             raise _Fail("a result record must be a JSON object")
         table = _table(record)
         if model in _BOOLEAN:
-            lb, verified, cap = _boolean_checks(record, base, table, checks)
+            lb, verified, cap = _boolean_checks(record, base, table, checks, checked)
         elif model == "thr":
-            lb, verified, cap = _threshold_checks(record, base, table, checks)
+            lb, verified, cap = _threshold_checks(record, base, table, checks, checked)
         elif model == "relu":
-            lb, verified, cap = _relu_checks(record, base, table, checks)
+            lb, verified, cap = _relu_checks(record, base, table, checks, checked)
         else:
             raise _Fail(f"cannot audit results of model {model!r}")
         size = record.get("size")
@@ -419,7 +427,7 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
                 checks.append((True, f"proven: {span}, size {size} found"))
     except _Fail as exc:
         checks.append((False, str(exc)))
-    except (AttributeError, KeyError, TypeError, ValueError, LbtError) as exc:  # a field of the wrong type or shape
+    except (AttributeError, KeyError, TypeError, ValueError, ArithmeticError, LbtError) as exc:  # a malformed field
         checks.append((False, f"malformed result record: {type(exc).__name__}: {exc}"))
     ok = bool(checks) and all(good for good, _ in checks)
     return Audit(
@@ -430,7 +438,7 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
         proven=bool(record.get("proven")) if isinstance(record, dict) else False,
         ok=ok,
         checks=tuple(checks),
-        certificates=_certificate_names(record),
+        certificates=frozenset(checked),
         options=_narrowing_options(record),
     )
 
@@ -458,14 +466,6 @@ def _certificate_paths(ref: Any) -> list[Any]:
     return [
         r.get("certificates_path") for r in (profiles if isinstance(profiles, list) else [proof]) if isinstance(r, dict)
     ]
-
-
-def _certificate_names(record: Any) -> frozenset[str]:
-    """File names of the certificates a (possibly malformed) result record refers to."""
-    refs = record.get("refutations") if isinstance(record, dict) else None
-    return frozenset(
-        Path(str(p)).name for ref in (refs if isinstance(refs, list) else []) for p in _certificate_paths(ref) if p
-    )
 
 
 def audit_file(path: str | Path) -> Audit:

@@ -280,7 +280,7 @@ def _check_patterns(path: Path, data: dict[str, Any], cnf) -> tuple[int, dict[st
             check_learned_clause(enc, cert, clause)
         except _Reject as exc:
             raise _Reject(f"learned clause {i + 1}: {exc}") from None
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
             raise _Reject(f"learned clause {i + 1}: malformed certificate ({type(exc).__name__})") from None
     return len(learned), refuted_claim(table, enc.size, enc.options.to_dict())
 

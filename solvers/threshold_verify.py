@@ -111,14 +111,27 @@ class _Reject(Exception):
     pass
 
 
+#: Most partial weight vectors the check of one bounded certificate may visit; a certificate that needs
+#: more is rejected (as not checkable here) rather than checked for hours.
+MAX_BOUNDED_CHECK = 10**7
+
+
+class CheckTooLarge(Exception):
+    """An exhaustive check would exceed its budget."""
+
+
 # ---------------------------------------------------------------- exact checks
-def no_bounded_separator(points: Sequence[Sequence[int]], labels: Sequence[int], bound: int) -> bool:
+def no_bounded_separator(
+    points: Sequence[Sequence[int]], labels: Sequence[int], bound: int, budget: int | None = None
+) -> bool:
     """True iff no integer weights and threshold in ``[-bound, bound]`` separate the labelled points.
 
     Plain exhaustive enumeration of the weights one coordinate at a time, cutting a
     branch only when some point's sum can no longer reach its side of every
     admissible threshold.  ``[w.p >= t]`` must be 1 on label-1 points, 0 on the rest.
+    Raises :class:`CheckTooLarge` after visiting ``budget`` partial weight vectors.
     """
+    visits = 0
     dim = len(points[0]) if points else 0
     pts = [tuple(int(v) for v in p) for p in points]
     labs = [int(x) for x in labels]
@@ -138,6 +151,10 @@ def no_bounded_separator(points: Sequence[Sequence[int]], labels: Sequence[int],
         return lo_t <= hi_t
 
     def search(k: int, partial: list[int]) -> bool:
+        nonlocal visits
+        visits += 1
+        if budget is not None and visits > budget:
+            raise CheckTooLarge(f"more than {budget} weight vectors")
         if not feasible(partial, k):
             return False
         if k == dim:
@@ -243,7 +260,11 @@ def check_learned_clause(enc: Encoding, cert: dict[str, Any], clause: Sequence[i
         W = enc.options.max_weight
         if W is None:
             raise _Reject("bounded certificate without a weight bound")
-        if not no_bounded_separator(points, labels, W):
+        try:
+            separable = not no_bounded_separator(points, labels, W, MAX_BOUNDED_CHECK)
+        except CheckTooLarge as exc:
+            raise _Reject(f"a bounded certificate too large to check ({exc} over {len(reads)} nodes)") from None
+        if separable:
             raise _Reject(f"the rows of a bounded certificate are separable with weights in [-{W}, {W}]")
 
 
@@ -295,12 +316,14 @@ def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict
                 raise _Reject(f"CNF clause {k + 1} differs from the regenerated base encoding")
         for k, cert in enumerate(learned):
             clause = cnf.clauses[base_n + k]
-            if not isinstance(cert, dict) or [int(x) for x in cert.get("clause", [])] != list(clause):
-                raise _Reject(f"learned clause {k + 1} (CNF clause {base_n + k + 1}) differs from its certificate")
             try:
+                if not isinstance(cert, dict) or [int(x) for x in cert.get("clause", [])] != list(clause):
+                    raise _Reject(f"differs from its certificate (CNF clause {base_n + k + 1})")
                 check_learned_clause(enc, cert, clause)
             except _Reject as exc:
                 raise _Reject(f"learned clause {k + 1}: {exc}") from None
+            except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
+                raise _Reject(f"learned clause {k + 1}: malformed certificate ({type(exc).__name__})") from None
         if check_proof:
             result = verify_refutation(
                 cnf_path, proof_path, cnf_sha256=data.get("cnf_sha256"), proof_sha256=data.get("proof_sha256")

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from circuits.errors import LbtError
 from solvers.audit import audit_result
 from solvers.engines import synthesize_model
 
@@ -169,3 +170,62 @@ def test_a_record_must_carry_the_name_of_its_table(cli, tmp_path, spec, model, o
     alias = "tt:{}:{}".format(record["n"], record["table"])
     path.write_text(json.dumps(dict(record, target=alias)))
     assert cli("verify", tmp_path)[0] == 0
+
+
+def test_every_certificate_in_a_directory_is_checked(cli, tmp_path):
+    """A certificate named in a record whose audit does not read it is still checked on its own."""
+    assert cli("synth", "par:3", "--model", "thr", "--proof", tmp_path / "thr", "-q")[0] == 0
+    (cert,) = (tmp_path / "thr").glob("*.certs.json")
+    assert cli("synth", "maj:3", "--model", "b2", "--proof", tmp_path / "b2", "-q")[0] == 0
+    path, record = _only_record(tmp_path / "b2")
+    bogus = json.loads(cert.read_text())
+    bogus["learned"] = [{"kind": "farkas", "clause": ["x"]}]  # malformed, and the CNF has no such clause
+    (tmp_path / "b2" / "bogus.certs.json").write_text(json.dumps(bogus))
+    record["refutations"][0]["proof"]["certificates_path"] = "bogus.certs.json"  # a Boolean audit ignores it
+    path.write_text(json.dumps(record))
+    code, out, err = cli("verify", tmp_path / "b2")
+    assert code == 1 and "FAILED" in out and "bogus.certs.json" in out and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("size", float("inf")), ("fanin", float("inf")), ("size", "[/oops]"), ("target", "[bold]maj:3")],
+)
+def test_odd_values_fail_the_check_and_print_as_text(cli, tmp_path, field, value):
+    assert cli("synth", "maj:3", "--model", "b2", "--proof", tmp_path, "-q")[0] == 0
+    path, record = _only_record(tmp_path)
+    if field == "size":
+        record["refutations"][0]["size"] = value
+    else:
+        record[field] = value
+    path.write_text(json.dumps(record))  # Infinity is written as JSON's extension, as Python reads it
+    code, out, err = cli("verify", tmp_path)
+    assert code == 1 and err == "" and "FAIL" in out
+    if isinstance(value, str):
+        assert value in out  # shown literally, not taken as markup
+
+
+def test_a_corrupt_compressed_proof_is_rejected_in_one_line(cli, tmp_path):
+    assert cli("synth", "maj:3", "--model", "b2", "--proof", tmp_path, "-q")[0] == 0
+    proof = next(tmp_path.glob("*-s2.lrat.gz"))
+    data = bytearray(proof.read_bytes())
+    data[12:20] = b"\xff" * 8  # a valid gzip header, a broken deflate stream
+    proof.write_bytes(bytes(data))
+    code, out, err = cli("verify", tmp_path)
+    assert code == 1 and "cannot read proof" in out and err == ""
+    code, out, err = cli("verify-proof", next(tmp_path.glob("*-s2.cnf")), proof)
+    assert code == 1 and "cannot read proof" in out
+
+
+def test_a_size_with_too_many_profiles_is_refused_not_enumerated(tmp_path):
+    from solvers.relu_bitblast import MAX_PROFILES, profiles
+    from solvers.relu_sat import ReLUOptions
+
+    options = ReLUOptions(hidden_layers=30, max_weight=1)
+    assert len(profiles(12, options)) == 2**10  # compositions of the 11 hidden neurons
+    with pytest.raises(LbtError, match="width profiles"):
+        profiles(60, options)
+    record = synthesize_model("par:2", "relu", max_weight=1, hidden_layers=30, proof_dir=tmp_path).to_dict()
+    record["refutations"].append({"size": 60, "proof": {"profiles": []}})
+    audit = audit_result(record, tmp_path)
+    assert not audit.ok and any(f"at most {MAX_PROFILES}" in msg for msg in audit.failures)
