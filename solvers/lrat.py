@@ -47,6 +47,7 @@ from __future__ import annotations
 import gzip
 import lzma
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from itertools import filterfalse
@@ -58,6 +59,7 @@ from circuits.errors import FormatError
 
 __all__ = [
     "CHECKER_NAME",
+    "READ_ERRORS",
     "CheckResult",
     "Cnf",
     "check_lrat",
@@ -70,6 +72,9 @@ __all__ = [
 CHECKER_NAME = "lbt.lrat"
 
 _GZIP_MAGIC = b"\x1f\x8b"
+
+#: What reading a (possibly damaged) plain, gzip or xz file may raise.
+READ_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error)
 
 #: Bytes ``int()`` accepts inside a number that a DIMACS or LRAT integer (``-?[0-9]+``) never has.
 _NOT_DIMACS = (b"+", b"_")
@@ -138,7 +143,7 @@ def read_dimacs(path: Path | str) -> Cnf:
     try:
         with open_maybe_compressed(path) as fh:
             data = fh.read()
-    except (OSError, EOFError, lzma.LZMAError) as exc:
+    except READ_ERRORS as exc:
         raise FormatError(f"cannot read CNF {path}: {exc}") from None
     num_vars = num_clauses = -1
     clauses: list[tuple[int, ...]] = []
@@ -302,7 +307,7 @@ def check_lrat_stream(
                 additions += 1
                 if not lits:
                     derived_empty = True
-        except (OSError, EOFError, lzma.LZMAError) as exc:
+        except READ_ERRORS as exc:
             raise _Reject(f"cannot read proof: {exc}") from None
     except _Reject as rej:
         return CheckResult(False, f"line {lineno}: {rej}", lineno, additions, deletions, lineno)

@@ -76,7 +76,7 @@ import pysolvers
 from circuits.errors import FormatError, SpecError
 from circuits.fileformat import write_text_atomic
 from circuits.schema import read_json
-from solvers.lrat import CHECKER_NAME, CheckResult, check_lrat, open_maybe_compressed
+from solvers.lrat import CHECKER_NAME, READ_ERRORS, CheckResult, check_lrat, open_maybe_compressed
 
 __all__ = [
     "SLICE_SECONDS",
@@ -684,7 +684,7 @@ def verify_refutation(
     if proof_sha256 is not None:
         try:
             got = sha256_file(proof_path, decompress=True)
-        except (OSError, EOFError, lzma.LZMAError) as exc:
+        except READ_ERRORS as exc:
             return CheckResult(False, f"cannot read proof: {exc}", 0, line=0)
         if got != proof_sha256:
             return CheckResult(False, f"proof sha256 mismatch: file has {got}, record says {proof_sha256}", 0, line=0)
@@ -736,11 +736,19 @@ def read_certificate(path: Path | str, formats: Iterable[str], version: int, kin
 def file_stem(spec: str) -> str:
     """A plain, collision-free file-name stem for a target spec, e.g. ``maj_5`` for ``maj:5``.
 
-    Characters other than letters, digits, ``-`` and ``_`` become ``_``; a stem
-    longer than 80 characters keeps 64 and adds 12 hex digits of the spec's SHA-256,
-    so two long specs never share a file name.
+    ``:`` becomes ``_``.  That is one-to-one on specs made of ASCII letters, digits,
+    ``-`` and ``:`` only; any other spec (one with ``_``, or with characters that
+    also become ``_``: ``expr:x0^x1`` and ``expr:x0|x1``) gets 8 hex digits of its
+    SHA-256 appended, and a stem that would exceed 80 characters keeps 64 and 12.
+
+    >>> file_stem("maj:5"), file_stem("expr:x0^x1") != file_stem("expr:x0|x1")
+    ('maj_5', True)
     """
-    base = "".join(c if c.isalnum() or c in "-_" else "_" for c in spec)
+    plain = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+    base = "".join(c if c in plain else "_" for c in spec).strip("_") or "target"
+    digest = hashlib.sha256(spec.encode()).hexdigest()
     if len(base) > 80:
-        base = base[:64] + "_" + hashlib.sha256(spec.encode()).hexdigest()[:12]
-    return base.strip("_") or "target"
+        return base[:64] + "_" + digest[:12]
+    if any(c not in plain and c != ":" or c == "_" for c in spec):
+        return f"{base}_{digest[:8]}"
+    return base
