@@ -43,12 +43,13 @@ regenerates the CNF from the header and checks the proof.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from circuits.errors import SpecError
+from circuits.errors import SpecError, TooLargeError
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, clauses_hash, dimacs_sha256, negate
@@ -247,13 +248,23 @@ def encode_profile(table: TruthTable, widths: Sequence[int], options: Any) -> tu
     return c.clauses, c.top
 
 
+#: Most width profiles one size may have; a larger size is refused (its search could not finish).
+MAX_PROFILES = 10_000
+
+
 def profiles(size: int, options: Any) -> list[tuple[int, ...]]:
-    """The hidden-layer width profiles tried for ``size`` neurons (see the module docstring)."""
+    """The hidden-layer width profiles tried for ``size`` neurons (see the module docstring).
+
+    Raises :class:`TooLargeError` if there are more than :data:`MAX_PROFILES`.
+    """
     k = size - 1
     if k == 0:
         return [()]
     L = options.hidden_layers
     parts = [min(L, k)] if options.skip else list(range(1, min(L, k) + 1))
+    count = sum(math.comb(k - 1, p - 1) for p in parts)  # compositions of k into p parts
+    if count > MAX_PROFILES:
+        raise TooLargeError(f"{size} neurons have {count} width profiles (at most {MAX_PROFILES} are tried)")
     out = []
     for p in parts:
         for cuts in itertools.combinations(range(1, k), p - 1):

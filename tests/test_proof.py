@@ -17,6 +17,8 @@ from itertools import product
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import solvers.proof as proof_mod
 from circuits.errors import FormatError, SpecError
@@ -573,3 +575,13 @@ def test_a_proof_not_renumbered_within_the_limit_claims_nothing(tmp_path, monkey
     r = refute(php(3), tmp_path, "slow", time_limit=30)
     assert r.status == "timeout" and not isinstance(r, Refutation)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["slow.cnf"]
+
+
+@given(st.lists(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FF), max_size=12), min_size=2,
+                max_size=2, unique=True))  # fmt: skip
+def test_file_stems_of_different_specs_differ(pair):
+    from solvers.proof import file_stem
+
+    a, b = pair
+    assert file_stem(a) != file_stem(b) or a.strip(":_") == b.strip(":_") == ""
+    assert all(c.isascii() and (c.isalnum() or c in "-_") for c in file_stem(a))
