@@ -41,7 +41,7 @@ from lbt.app import JsonOpt, app, console, emit_json, err_console, int_value, pa
 from lbt.store import CellRecord, open_store
 from lbt.tablereport import FORMATS, LEGEND, cell_text, export, load_table, plot, read_grid, to_json
 from lbt.tablerun import Reporter, process_context, run_table
-from lbt.tablespec import Cell
+from lbt.tablespec import Cell, config_sha256
 from solvers.audit import audit_result
 from solvers.engines import record_options
 from solvers.limits import check_jobs
@@ -204,6 +204,9 @@ def _audit_cell_checks(rec: CellRecord, store_dir: Path) -> CellAudit:
     result = rec.result
     if not isinstance(result, dict):
         return CellAudit(rec.row, rec.col, model, cell_text(rec), False, ((False, "no result stored"),))
+    # the configuration is the question: it must be the one the row is stored (and looked up) under
+    if config_sha256(rec.config) != rec.config_sha256 or rec.config.get("target") != rec.row:
+        checks.append((False, "the cell's configuration is not the one its row is stored under"))
     # the row's columns must say what the stored result says
     if rec.result_text is not None and hashlib.sha256(rec.result_text.encode()).hexdigest() != rec.result_sha256:
         checks.append((False, "the stored result does not match its SHA-256"))
@@ -281,7 +284,15 @@ def verify_store(
                     on_audit(audits[-1])
                 continue
             if rec.status == "error" or (rec.result is None and rec.status == "timeout"):
-                no_result.append(rec)  # no claim: an error, or a cell killed at its time limit
+                claims = [k for k, v in (("size", rec.size), ("proven", rec.proven), ("lower bound", rec.lower_bound),
+                                         ("witness", rec.witness)) if v not in (None, False)]  # fmt: skip
+                if not claims:
+                    no_result.append(rec)  # no claim: an error, or a cell killed at its time limit
+                    continue
+                failure = f"no result stored, but the row states a {', '.join(claims)}"
+                audits.append(CellAudit(rec.row, rec.col, rec.config.get("model"), "?", False, ((False, failure),)))
+                if on_audit is not None:
+                    on_audit(audits[-1])
                 continue
             todo.append((len(audits), rec))
             audits.append(None)

@@ -22,13 +22,13 @@ import csv
 import io
 import json
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from circuits.errors import FormatError, SpecError
 from lbt.store import CellRecord, Store, open_store
-from lbt.tablespec import Cell, TableSpec, load_spec, parse_spec
+from lbt.tablespec import Cell, TableSpec, config_sha256, load_spec, parse_spec
 
 __all__ = ["FORMATS", "Grid", "cell_text", "cost_distribution", "export", "load_table", "plot", "read_grid"]
 
@@ -112,7 +112,18 @@ def read_grid(spec: TableSpec, store_path: Path) -> Grid:
 
 def _records(st: Store, spec: TableSpec) -> dict[tuple[str, str], CellRecord]:
     wanted = {(c.row, c.column): c.config_sha256() for c in spec.cells()}
-    return {(rec.row, rec.col): rec for rec in st.cells() if wanted.get((rec.row, rec.col)) == rec.config_sha256}
+    return {
+        (rec.row, rec.col): _claimed(rec)
+        for rec in st.cells()
+        if wanted.get((rec.row, rec.col)) == rec.config_sha256 == config_sha256(rec.config)
+    }
+
+
+def _claimed(rec: CellRecord) -> CellRecord:
+    """``rec`` as reports show it: a row without a stored result claims nothing, whatever its columns say."""
+    if rec.result is None:
+        return replace(rec, size=None, proven=False, lower_bound=None, witness=None)
+    return rec
 
 
 def _matrix(grid: Grid) -> tuple[list[str], list[list[str]]]:

@@ -109,6 +109,11 @@ class Row:
     param_name: str | None = None  # the family's name for that parameter (``D`` of ``ip:D``)
 
 
+def config_sha256(config: dict[str, Any]) -> str:
+    """The SHA-256 a cell's configuration is stored and looked up under."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Cell:
     """A (row, column) pair with the settings that apply to it."""
@@ -132,7 +137,7 @@ class Cell:
         }
 
     def config_sha256(self) -> str:
-        return hashlib.sha256(json.dumps(self.config(), sort_keys=True).encode()).hexdigest()
+        return config_sha256(self.config())
 
     def slug(self) -> str:
         """A file-name-safe, unique name for the cell (for its proof directory)."""

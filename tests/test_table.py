@@ -246,6 +246,39 @@ def test_a_result_for_another_question_fails_verify(tiny, tmp_path, cli, key, va
     assert code == 1 and "FAILED maj:3 × B2" in out and f"option {key}" in out, out
 
 
+def test_a_row_moved_to_another_column_fails_verify(tiny, tmp_path, cli):
+    """The thr column's row, re-keyed under the B2 column's configuration hash, answers another question."""
+    spec = _copy_table(tiny, tmp_path)
+    with sqlite3.connect(spec.with_suffix(".sqlite")) as conn:
+        conn.row_factory = sqlite3.Row
+        b2 = conn.execute("SELECT config_sha256 FROM cells WHERE row = 'par:3' AND col = 'B2'").fetchone()[0]
+        conn.execute("DELETE FROM cells WHERE row = 'par:3' AND col = 'B2'")
+        conn.execute("UPDATE cells SET col = 'B2', config_sha256 = ? WHERE row = 'par:3' AND col = 'thr'", (b2,))
+    code, out, _ = cli("verify", spec)
+    assert code == 1 and "FAILED par:3 × B2" in out and "configuration" in out, out
+    code, out, _ = cli("table", "show", spec, "--json")
+    assert code == 0 and all(c["text"] == "" for c in json.loads(out)["cells"] if c["row"] == "par:3"), out
+
+
+@pytest.mark.parametrize("status", ["timeout", "error"])
+def test_a_row_without_a_result_claims_nothing(tiny, tmp_path, cli, status):
+    spec = _copy_table(tiny, tmp_path)
+    with sqlite3.connect(spec.with_suffix(".sqlite")) as conn:
+        conn.execute(
+            "UPDATE cells SET status = ?, result = NULL, result_sha256 = NULL, witness = NULL, proven = 1, size = 1, "
+            "lower_bound = 1 WHERE row = 'par:3' AND col = 'thr'",
+            (status,),
+        )
+    code, out, _ = cli("verify", spec)
+    assert code == 1 and "FAILED par:3 × thr" in out and "no result stored" in out, out
+    code, out, _ = cli("table", "export", spec, "--format", "dist")
+    counts = [line.split("|")[3] for line in out.splitlines() if line.startswith("| ") and line.split("|")[1].strip().isdigit()]
+    assert code == 0 and sum(int(c) for c in counts) == 1, out  # thr: only maj:3's proven minimum counts
+    code, out, _ = cli("table", "show", spec, "--json")
+    cell = next(c for c in json.loads(out)["cells"] if (c["row"], c["column"]) == ("par:3", "thr"))
+    assert not cell["proven"] and cell["size"] is None
+
+
 def test_truncated_proof_fails_verify(tiny, tmp_path, cli):
     spec = _copy_table(tiny, tmp_path)
     with open_store(spec.with_suffix(".sqlite"), create=False) as st:
