@@ -25,7 +25,7 @@ from circuits.boolean import BooleanCircuit
 from circuits.errors import FormatError, OutputError, excerpt
 from circuits.model import CircuitModel
 from circuits.relu import ReLUNetwork
-from circuits.schema import loads_json, read_bytes, read_text
+from circuits.schema import file_kind, loads_json, read_bytes, read_text
 from circuits.threshold import ThresholdCircuit
 
 __all__ = [
@@ -117,8 +117,9 @@ def check_output(path: str | Path, *, directory: bool = False) -> Path:
     exists; it must be a directory that takes a new file.
     """
     path = Path(path)
+    kind = file_kind(path, OutputError)
     if directory:
-        if path.exists() and not path.is_dir():
+        if kind not in (None, "dir"):
             raise OutputError(f"cannot write into {path}: it exists and is not a directory")
         try:
             path.mkdir(parents=True, exist_ok=True)
@@ -126,11 +127,12 @@ def check_output(path: str | Path, *, directory: bool = False) -> Path:
             raise OutputError(f"cannot create directory {path}: {exc.strerror or exc}") from None
         _probe(path, path)
         return path
-    if path.is_dir():
+    if kind == "dir":
         raise OutputError(f"cannot write {path}: it is a directory")
     parent = path.parent
-    if not parent.is_dir():
-        what = "is not a directory" if parent.exists() else "does not exist"
+    parent_kind = file_kind(parent, OutputError)
+    if parent_kind != "dir":
+        what = "does not exist" if parent_kind is None else "is not a directory"
         raise OutputError(f"cannot write {path}: directory {parent} {what}")
     _probe(parent, path)
     return path

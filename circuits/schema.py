@@ -17,14 +17,16 @@ from __future__ import annotations
 import json
 import numbers
 import os
+import re
 import stat
 import tomllib
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from circuits.errors import FormatError, SpecError, excerpt
+from circuits.errors import FormatError, LbtError, SpecError, excerpt
 
 __all__ = [
     "DIGITS",
@@ -35,11 +37,13 @@ __all__ = [
     "expect_dict",
     "expect_int",
     "expect_list",
+    "file_kind",
     "is_decimal",
     "is_int",
     "loads_json",
     "loads_toml",
     "parse_decimal",
+    "parse_rational",
     "read_bytes",
     "read_json",
     "read_text",
@@ -114,7 +118,39 @@ def parse_decimal(text: str, what: str, *, signed: bool = False) -> int:
     return int(text)
 
 
+_RATIONAL = re.compile(r"\s*(-?[0-9]+)(?:\s*/\s*([0-9]+)|\.([0-9]+))?\s*", re.ASCII)
+
+
+def parse_rational(text: str, what: str) -> Fraction:
+    """The exact rational ``text`` writes: ``p``, ``p/q`` or a decimal ``p.d`` (ASCII digits, no exponent, at
+    most :data:`MAX_DIGITS` of them); :class:`SpecError` naming ``what`` otherwise.
+
+    >>> parse_rational("-3/4", "delta"), parse_rational("0.25", "delta")
+    (Fraction(-3, 4), Fraction(1, 4))
+    """
+    m = _RATIONAL.fullmatch(text)
+    if m is None or sum(len(g) for g in m.groups() if g) > MAX_DIGITS:
+        raise SpecError(f"{what} must be an exact rational such as 3, -1/4 or 0.25, got {excerpt(text)}")
+    if m[2] is not None and int(m[2]) == 0:
+        raise SpecError(f"{what} has the denominator 0: {excerpt(text)}")
+    if m[3] is not None:
+        return Fraction(f"{m[1]}.{m[3]}")  # validated above: plain ASCII digits, no exponent
+    return Fraction(int(m[1]), int(m[2] or 1))
+
+
 # ------------------------------------------------------------------ files
+def file_kind(path: str | Path, error: type[LbtError] = FormatError) -> str | None:
+    """What ``path`` names: ``"file"`` (a regular file), ``"dir"``, ``"other"`` (a device, a pipe) or ``None``
+    (nothing); ``error`` if it cannot be looked at (no permission, a name too long)."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, ValueError) as exc:
+        raise error(f"cannot look at {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    return "file" if stat.S_ISREG(st.st_mode) else "dir" if stat.S_ISDIR(st.st_mode) else "other"
+
+
 def _regular(path: Path, st: os.stat_result) -> None:
     if stat.S_ISDIR(st.st_mode):
         raise FormatError(f"{path} is a directory, not a file")
@@ -131,11 +167,11 @@ def _os_error(path: Path, exc: OSError) -> FormatError:
 def check_input_file(path: str | Path) -> Path:
     """``path``, if it names a regular file; :class:`FormatError` (no such file, a directory, a device) if not."""
     path = Path(path)
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError) as exc:
-        raise _os_error(path, exc if isinstance(exc, OSError) else OSError(str(exc))) from None
-    _regular(path, st)
+    kind = file_kind(path)
+    if kind is None:
+        raise FormatError(f"no such file: {path}")
+    if kind != "file":
+        raise FormatError(f"{path} is {'a directory, not a file' if kind == 'dir' else 'not a regular file'}")
     return path
 
 

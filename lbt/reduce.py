@@ -30,7 +30,7 @@ import typer
 from rich.markup import escape
 
 from circuits.boolean import BooleanCircuit
-from circuits.errors import FormatError, LbtError, ModelError, SpecError, TooLargeError
+from circuits.errors import FormatError, LbtError, ModelError, SpecError, TooLargeError, excerpt
 from circuits.fileformat import check_output, load, save
 from circuits.model import CircuitModel
 from circuits.relu import ReLUNetwork
@@ -294,8 +294,12 @@ construct_app = typer.Typer(
 )
 app.add_typer(construct_app, name="construct")
 
-_RANGE = re.compile(r"\s*(-?\d+)\s*(?:\.\.\s*(-?\d+)\s*)?")
-_SPEC_RANGE = re.compile(r"\s*(\d+)\s*\.\.\s*(\d+)\s*")
+# numbers are ASCII digits, at most 18 of them (anything longer is far beyond every cap)
+_RANGE = re.compile(r"\s*(-?[0-9]{1,18})\s*(?:\.\.\s*(-?[0-9]{1,18})\s*)?", re.ASCII)
+_SPEC_RANGE = re.compile(r"\s*([0-9]{1,18})\s*\.\.\s*([0-9]{1,18})\s*", re.ASCII)
+
+#: Most targets a range ``A..B`` in ``--target`` stands for.
+MAX_SPEC_RANGE = 100
 
 TableOpt = Annotated[
     bool, typer.Option("--table", help="Print the size/depth/formula/checked table over the given ranges.")
@@ -309,7 +313,7 @@ def _int_values(value: str, name: str, cap: int, *, lo: int = 1) -> list[int]:
     """``N`` or ``A..B`` as the list of values, each in ``[lo, cap]``."""
     m = _RANGE.fullmatch(value)
     if m is None:
-        raise SpecError(f"--{name} must be an integer or a range A..B, got {value!r}")
+        raise SpecError(f"--{name} must be an integer or a range A..B, got {excerpt(value)}")
     a = int(m[1])
     b = int(m[2]) if m[2] is not None else a
     if b < a:
@@ -328,20 +332,22 @@ def _spec_values(spec: str) -> list[str]:
     if not ranges:
         return [spec]
     if len(ranges) > 1:
-        raise SpecError(f"--target {spec!r}: at most one field may be a range A..B")
+        raise SpecError(f"--target {excerpt(spec)}: at most one field may be a range A..B")
     i = ranges[0]
     m = _SPEC_RANGE.fullmatch(fields[i])
     assert m is not None
     a, b = int(m[1]), int(m[2])
     if b < a:
-        raise SpecError(f"--target {spec!r}: the range is reversed ({a} > {b})")
+        raise SpecError(f"--target {excerpt(spec)}: the range is reversed ({a} > {b})")
+    if b - a >= MAX_SPEC_RANGE:
+        raise SpecError(f"--target {excerpt(spec)}: a range stands for at most {MAX_SPEC_RANGE} targets")
     return [":".join(fields[:i] + [str(v)] + fields[i + 1 :]) for v in range(a, b + 1)]
 
 
 def _choice(value: str, name: str, options: Iterable[str]) -> str:
     options = tuple(options)
     if value not in options:
-        raise SpecError(f"unknown --{name} {value!r} (expected one of {', '.join(options)})")
+        raise SpecError(f"unknown --{name} {excerpt(value)} (expected one of {', '.join(options)})")
     return value
 
 

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from circuits.errors import FormatError, excerpt
-from circuits.schema import loads_json
+from circuits.schema import file_kind, loads_json
 
 __all__ = ["SCHEMA_VERSION", "STATUSES", "CellRecord", "Store", "open_store", "proofs_root"]
 
@@ -345,7 +345,7 @@ class Store:
 def open_store(path: str | Path, *, create: bool = True) -> Store:
     """Open (or create) the store at ``path``; raise :class:`FormatError` if it is not a store."""
     path = Path(path)
-    if not create and not path.is_file():
+    if not create and file_kind(path) != "file":
         raise FormatError(f"{path}: no such store")
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from circuits.errors import ArityError, FormatError, LbtError, SpecError, excerpt
 from circuits.fileformat import check_output, save, write_text_atomic
-from circuits.schema import check_input_file, read_json
+from circuits.schema import check_input_file, file_kind, read_json
 from circuits.targets import target
 from circuits.truthtable import TruthTable
 from lbt.app import JsonOpt, app, console, emit_json, err_console, int_value, path_value, seconds_value
@@ -307,12 +307,16 @@ def verify(
         return
     from solvers.audit import audit_result
 
-    if path.is_dir():
-        results = sorted(path.glob("*.result.json"))
-        certs = sorted(path.glob("*.certs.json"))
+    kind = file_kind(path)
+    if kind == "dir":
+        try:
+            results = sorted(path.glob("*.result.json"))
+            certs = sorted(path.glob("*.certs.json"))
+        except OSError as exc:
+            raise FormatError(f"cannot list {path}: {exc.strerror or exc}") from None
         if not results and not certs:
             raise FormatError(f"{path} holds no *.result.json or *.certs.json files")
-    elif path.is_file():
+    elif kind == "file":
         results = [path] if path.name.endswith(".result.json") else []
         certs = [path] if path.name.endswith(".certs.json") else []
         if not results and not certs:

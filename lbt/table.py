@@ -37,6 +37,7 @@ from rich.text import Text
 
 from circuits.errors import FormatError, SpecError
 from circuits.fileformat import check_output, write_text_atomic
+from circuits.schema import file_kind
 from lbt.app import JsonOpt, app, console, emit_json, err_console, int_value, path_value, seconds_value
 from lbt.store import CellRecord, open_store
 from lbt.tablereport import FORMATS, LEGEND, cell_text, export, load_table, plot, read_grid, to_json
@@ -314,7 +315,7 @@ def verify_store(
 def verify_table(path: Path, json_: bool = False, jobs: int = 1) -> None:
     """``lbt verify SPEC.toml|STORE.sqlite``: audit every stored cell (``jobs`` processes); exit 1 if any fails."""
     spec, store_path = load_table(path)
-    if not store_path.is_file():
+    if file_kind(store_path) != "file":
         raise FormatError(f"{store_path}: no such store (run: lbt table run {path})")
     cells = spec.cells() if path.suffix.lower() == ".toml" else None
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from circuits.errors import FormatError, SpecError
+from circuits.schema import file_kind
 from lbt.store import CellRecord, Store, open_store
 from lbt.tablespec import Cell, TableSpec, config_sha256, load_spec, parse_spec
 
@@ -104,7 +105,7 @@ class Grid:
 def read_grid(spec: TableSpec, store_path: Path) -> Grid:
     """Read the results of ``spec``'s cells from the store (an absent store gives an empty grid)."""
     records: dict[tuple[str, str], CellRecord] = {}
-    if Path(store_path).is_file():
+    if file_kind(store_path) == "file":
         with open_store(store_path, create=False) as st:
             records = _records(st, spec)
     return Grid(spec, Path(store_path), records)

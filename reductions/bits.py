@@ -46,9 +46,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from circuits.errors import ArityError, SpecError
+from circuits.errors import ArityError, SpecError, excerpt
 from circuits.relu import Neuron, ReLUNetwork
-from circuits.schema import is_int
+from circuits.schema import is_int, parse_rational
 from reductions.report import Report
 
 __all__ = [
@@ -82,11 +82,8 @@ def as_fraction(value: object, what: str) -> Fraction:
     if is_int(value):
         return Fraction(int(value))
     if isinstance(value, str):
-        try:
-            return Fraction(value.strip())
-        except (ValueError, ZeroDivisionError):
-            pass
-    raise SpecError(f"{what} must be an exact rational (int, Fraction or 'p/q'), got {value!r}")
+        return parse_rational(value, what)  # ASCII digits, no exponent: Fraction("1e999999999") never ends
+    raise SpecError(f"{what} must be an exact rational (int, Fraction or 'p/q'), got {excerpt(repr(value))}")
 
 
 def check_positive_int(value: object, what: str) -> int:
