@@ -205,10 +205,12 @@ MAX_ERROR_CHARS = 1000
 
 
 def _error_line(message: str) -> str:
-    """``lbt: error: MESSAGE`` on one line of at most :data:`MAX_ERROR_CHARS` characters."""
+    """``lbt: error: MESSAGE`` on one line of at most about :data:`MAX_ERROR_CHARS` characters (the middle of a
+    longer one is cut, so that the reason at its end stays)."""
     flat = " ".join(message.split())
     if len(flat) > MAX_ERROR_CHARS:
-        flat = flat[: MAX_ERROR_CHARS - 3] + "..."
+        half = MAX_ERROR_CHARS // 2
+        flat = f"{flat[:half]} ... {flat[-half:]}"
     return f"lbt: error: {flat}"
 
 
