@@ -16,6 +16,7 @@ import graphviz
 
 from circuits.errors import FormatError, TooLargeError
 from circuits.model import CircuitModel
+from circuits.schema import display_name
 
 __all__ = ["MAX_DOT_NODES", "to_dot", "render", "can_render"]
 
@@ -29,7 +30,7 @@ def to_dot(model: CircuitModel, name: str = "circuit") -> str:
     """DOT text of ``model`` as a graph called ``name`` (a file name's undecodable bytes become U+FFFD)."""
     if model.n + model.size > MAX_DOT_NODES:
         raise TooLargeError(f"a drawing has at most {MAX_DOT_NODES:,} inputs and gates; this circuit has more")
-    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    name = display_name(name)
     graph = model.to_networkx()
     dot = graphviz.Digraph(name, graph_attr={"rankdir": "BT"})
     for node, attrs in graph.nodes(data=True):

@@ -34,6 +34,7 @@ __all__ = [
     "MAX_INPUT_BYTES",
     "MAX_NESTING",
     "check_input_file",
+    "display_name",
     "expect_dict",
     "expect_int",
     "expect_list",
@@ -139,6 +140,15 @@ def parse_rational(text: str, what: str) -> Fraction:
 
 
 # ------------------------------------------------------------------ files
+def display_name(name: str | Path) -> str:
+    """A file name as text that any UTF-8 writer takes: its undecodable bytes (surrogates) become U+FFFD.
+
+    >>> display_name(os.fsdecode(b"bad\\xff.json"))
+    'bad\ufffd.json'
+    """
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
 def file_kind(path: str | Path, error: type[LbtError] = FormatError) -> str | None:
     """What ``path`` names: ``"file"`` (a regular file), ``"dir"``, ``"other"`` (a device, a pipe) or ``None``
     (nothing); ``error`` if it cannot be looked at (no permission, a name too long)."""

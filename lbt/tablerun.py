@@ -51,6 +51,7 @@ from typing import Any
 
 from circuits.errors import LbtError, SpecError, excerpt
 from circuits.fileformat import check_output
+from circuits.schema import display_name
 from lbt.store import Store, open_store
 from lbt.tablespec import Cell, TableSpec
 from solvers.engines import synthesize_model
@@ -484,6 +485,8 @@ def run_table(
     timeout = check_timeout(timeout, "--timeout")
     reporter = reporter or Reporter()
     path = Path(store_path) if store_path is not None else spec.store_path()
+    if display_name(path.name) != path.name:  # the rows name the proof directories, NAME.proofs/..., in text
+        raise SpecError(f"{display_name(path)}: the file name of a store must be UTF-8 text")
     check_output(path.parent, directory=True)
     check_output(path)
     t_start = time.monotonic()

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from circuits.errors import LbtError, SpecError, excerpt
-from circuits.schema import is_decimal, loads_toml, read_text
+from circuits.schema import display_name, is_decimal, loads_toml, read_text
 
 __all__ = [
     "MODELS",
@@ -177,7 +177,7 @@ class TableSpec:
 
     @property
     def name(self) -> str:
-        return self.path.stem if self.path is not None else "table"
+        return display_name(self.path.stem) if self.path is not None else "table"
 
     def store_path(self) -> Path:
         """The SQLite store: ``store`` from the spec, else the spec's path with ``.sqlite``."""
@@ -382,7 +382,7 @@ def parse_spec(text: str, path: str | Path | None = None) -> TableSpec:
     return TableSpec(
         path=path,
         text=text,
-        title=raw.get("title", path.stem if path is not None else "table"),
+        title=raw.get("title", display_name(path.stem) if path is not None else "table"),
         description=raw.get("description", ""),
         rows=tuple(rows),
         columns=tuple(columns),

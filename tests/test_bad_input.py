@@ -229,6 +229,11 @@ def test_file_name_with_non_utf8_bytes(cli, tmp_path):
     code, _, err = cli("draw", path)
     assert code == 0, err
     assert path.with_suffix(".dot").is_file()
+    assert cli("synth", "maj:3", "-q", "-o", path, "--proof", path.with_suffix(""))[0] == 0
+    spec = path.with_suffix(".toml")
+    spec.write_text('rows = ["maj:3"]\n[[columns]]\nmodel = "b2"\n')
+    assert "the file name of a store must be UTF-8 text" in error(cli, "table", "run", spec)
+    assert cli("table", "show", spec)[0] == 0
 
 
 def test_threshold_gates_with_weight_zero(cli):
