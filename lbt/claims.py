@@ -44,6 +44,7 @@ from circuits.errors import SpecError, excerpt
 from circuits.schema import is_decimal, loads_toml, read_text
 from lbt.tablespec import MODEL_OPTIONS, MODELS, expand_row, parse_column
 from solvers.engines import synthesize_model
+from solvers.limits import check_timeout
 
 __all__ = ["Claim", "Verdict", "check_claim", "decide", "load_claims", "parse_claims"]
 
@@ -165,10 +166,7 @@ def parse_claims(text: str, path: str | Path | None = None, *, timeout: float | 
         if not isinstance(items, list) or not all(isinstance(e, str) for e in items):
             raise SpecError(f'{where}claims must be a list of strings such as "b2 maj:5 = 9"')
         if "timeout" in raw:
-            t = raw["timeout"]
-            if isinstance(t, bool) or not isinstance(t, (int, float)) or not t > 0:
-                raise SpecError(f"{where}timeout must be a positive number of seconds, got {t!r}")
-            timeout = float(t)
+            timeout = check_timeout(raw["timeout"], f"{where}timeout")
         entries = [(f"{where}claims[{i}]: ", i + 1, e.strip()) for i, e in enumerate(items)]
     else:
         entries = [

@@ -49,6 +49,7 @@ from typing import Any
 
 from circuits.errors import LbtError, SpecError, excerpt
 from circuits.schema import display_name, is_decimal, loads_toml, read_text
+from solvers.limits import check_timeout
 
 __all__ = [
     "MODELS",
@@ -289,11 +290,7 @@ def _check_value(where: str, key: str, value: Any, kind: type) -> Any:
 
 
 def _timeout(where: str, value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise SpecError(f"{where}timeout must be a positive number of seconds, got {value!r}")
-    return float(value)
+    return check_timeout(value, f"{where}timeout")
 
 
 def _default_name(model: str, options: dict[str, Any]) -> str:

@@ -308,6 +308,18 @@ def test_timeout_must_be_positive_and_finite(cli, tmp_path, value):
     assert "--timeout" in error(cli, "synth", "maj:3", "--timeout", value)
 
 
+@pytest.mark.parametrize("kind", ["table", "claims"])
+def test_infinite_timeout_in_a_file(cli, tmp_path, kind):
+    path = tmp_path / "f.toml"
+    if kind == "table":
+        path.write_text('rows = ["maj:3"]\ntimeout = inf\n[[columns]]\nmodel = "b2"\n')
+        args = ["table", "show", path]
+    else:
+        path.write_text('claims = ["b2 maj:3 = 4"]\ntimeout = nan\n')
+        args = ["verify", "--claims", path]
+    assert "timeout must be a positive number of seconds" in error(cli, *args)
+
+
 def test_fundim_work_is_bounded(cli):
     assert "more than 200 parameters" in error(cli, "fundim", "1000,1,1")
     assert "--samples must be in" in error(cli, "fundim", "2,2,1", "--samples", "1000000000")
