@@ -75,7 +75,7 @@ import pysolvers
 
 from circuits.errors import FormatError, SpecError
 from circuits.fileformat import write_text_atomic
-from circuits.schema import read_json
+from circuits.schema import check_input_file, read_json
 from solvers.lrat import CHECKER_NAME, READ_ERRORS, CheckResult, check_lrat, open_maybe_compressed
 
 __all__ = [
@@ -281,7 +281,11 @@ RefuteResult = Refutation | Model | Timeout
 
 
 def sha256_file(path: Path | str, *, decompress: bool = False) -> str:
-    """SHA-256 of a file's bytes, or of its decompressed content if ``decompress``."""
+    """SHA-256 of a file's bytes, or of its decompressed content if ``decompress``.
+
+    :class:`FormatError` unless ``path`` is a regular file (opening a named pipe would wait for a writer).
+    """
+    check_input_file(path)
     h = hashlib.sha256()
     with open_maybe_compressed(path) if decompress else open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
@@ -677,14 +681,14 @@ def verify_refutation(
     if cnf_sha256 is not None:
         try:
             got = sha256_file(cnf_path)
-        except OSError as exc:
+        except (OSError, FormatError) as exc:
             raise FormatError(f"cannot read CNF {cnf_path}: {exc}") from None
         if got != cnf_sha256:
             return CheckResult(False, f"CNF sha256 mismatch: file has {got}, record says {cnf_sha256}", 0, line=0)
     if proof_sha256 is not None:
         try:
             got = sha256_file(proof_path, decompress=True)
-        except READ_ERRORS as exc:
+        except (*READ_ERRORS, FormatError) as exc:
             return CheckResult(False, f"cannot read proof: {exc}", 0, line=0)
         if got != proof_sha256:
             return CheckResult(False, f"proof sha256 mismatch: file has {got}, record says {proof_sha256}", 0, line=0)

@@ -345,6 +345,18 @@ def test_only_regular_files_are_read(cli, tmp_path):
     assert "is a directory" in error(cli, "eval", tmp_path / "d.json")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_among_the_proof_files(tmp_path):
+    """lbt verify hashes a CNF before it is read: a named pipe in its place fails the check instead of blocking."""
+    proofs = tmp_path / "p"
+    assert lbt("synth", "maj:3", "-q", "--proof", proofs).returncode == 0
+    cnf = sorted(proofs.glob("*-s3.cnf"))[0]
+    cnf.unlink()
+    os.mkfifo(cnf)
+    proc = subprocess.run(LBT + ["verify", str(proofs)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "is not a regular file" in proc.stdout, proc.stderr
+
+
 def test_read_size_cap(tmp_path):
     path = tmp_path / "big.json"
     path.write_bytes(b" " * 2000)
