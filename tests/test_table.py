@@ -304,7 +304,8 @@ def test_unproven_cells_are_marked(tmp_path, cli):
     with open_store(spec.store_path()) as st:  # a result found but not proven minimal
         st.record({**cell.config(), "row": cell.row, "col": cell.column, "config": cell.config(),
                    "config_sha256": cell.config_sha256(), "status": "timeout", "size": 9, "proven": False,
-                   "lower_bound": 1, "timeout": 1.0})  # fmt: skip
+                   "lower_bound": 1, "timeout": 1.0,
+                       "result": {"size": 9, "proven": False, "lower_bound": 1}})  # fmt: skip
     grid = read_grid(spec, spec.store_path())
     texts = {c.column: cell_text(grid.get(c)) for c in spec.cells()}
     assert texts == {"B2 <= 2 gates": "≥3", "thr": "≤9"}
