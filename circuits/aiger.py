@@ -26,6 +26,7 @@ from aiger import parser as _aag
 
 from circuits.boolean import AIG, BooleanCircuit, Edge, Gate, Op2
 from circuits.errors import FormatError
+from circuits.output import write_text_atomic
 from circuits.schema import read_bytes
 
 __all__ = ["parse_aiger", "load_aiger", "generate_aiger", "write_aiger", "to_aig"]
@@ -273,6 +274,4 @@ def generate_aiger(circuit: BooleanCircuit) -> str:
 
 def write_aiger(circuit: BooleanCircuit, path: str | Path) -> None:
     """Write :func:`generate_aiger` text to ``path`` (atomically)."""
-    from circuits.fileformat import write_text_atomic
-
     write_text_atomic(path, generate_aiger(circuit))

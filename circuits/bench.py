@@ -38,8 +38,10 @@ import heapq
 import re
 from pathlib import Path
 
-from circuits.boolean import MAX_FANIN, Basis, BooleanCircuit, Edge, Gate, Op2, basis as make_basis, op_of
+from circuits.boolean import MAX_FANIN, Basis, BooleanCircuit, Edge, Gate, Op2, op_of
+from circuits.boolean import basis as make_basis
 from circuits.errors import FormatError, ModelError, SpecError
+from circuits.output import write_text_atomic
 from circuits.schema import read_text
 
 __all__ = ["parse_bench", "load_bench", "generate_bench", "write_bench"]
@@ -313,6 +315,4 @@ def generate_bench(circuit: BooleanCircuit, *, expand_negations: bool = False) -
 
 def write_bench(circuit: BooleanCircuit, path: str | Path, *, expand_negations: bool = False) -> None:
     """Write :func:`generate_bench` text to ``path`` (atomically)."""
-    from circuits.fileformat import write_text_atomic
-
     write_text_atomic(path, generate_bench(circuit, expand_negations=expand_negations))

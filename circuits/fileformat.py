@@ -14,29 +14,26 @@ work is done, whether a path can be written at all.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from circuits.aiger import generate_aiger, parse_aiger
 from circuits.bench import generate_bench, parse_bench
 from circuits.boolean import BooleanCircuit
-from circuits.errors import FormatError, OutputError, excerpt
+from circuits.errors import FormatError, excerpt
 from circuits.model import CircuitModel
+from circuits.output import write_text_atomic
 from circuits.relu import ReLUNetwork
-from circuits.schema import file_kind, loads_json, read_bytes, read_text
+from circuits.schema import loads_json, read_bytes, read_text
 from circuits.threshold import ThresholdCircuit
 
 __all__ = [
     "SCHEMA_VERSION",
     "MODELS",
-    "check_output",
     "to_json",
     "from_json",
     "load",
     "save",
-    "write_text_atomic",
     "envelope_to_model",
 ]
 
@@ -93,71 +90,6 @@ def load(path: str | Path) -> CircuitModel:
         return parse_aiger(read_bytes(path))
     text = read_text(path)
     return from_json(text) if kind == ".json" else parse_bench(text)
-
-
-def _cannot_write(path: Path, exc: OSError) -> OutputError:
-    return OutputError(f"cannot write {path}: {exc.strerror or exc}")
-
-
-def _probe(directory: Path, path: Path) -> None:
-    """Create and remove a scratch file in ``directory``: the one sure test that ``path`` can be written there."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".lbt-probe-")
-    except OSError as exc:
-        raise _cannot_write(path, exc) from None
-    os.close(fd)
-    os.unlink(tmp)
-
-
-def check_output(path: str | Path, *, directory: bool = False) -> Path:
-    """``path`` as a place to write output, checked before any work is done; :class:`OutputError` if unusable.
-
-    A file must not be a directory, and its directory must exist and take a new
-    file.  A directory (``directory=True``) is created with its parents unless it
-    exists; it must be a directory that takes a new file.
-    """
-    path = Path(path)
-    kind = file_kind(path, OutputError)
-    if directory:
-        if kind not in (None, "dir"):
-            raise OutputError(f"cannot write into {path}: it exists and is not a directory")
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot create directory {path}: {exc.strerror or exc}") from None
-        _probe(path, path)
-        return path
-    if kind == "dir":
-        raise OutputError(f"cannot write {path}: it is a directory")
-    parent = path.parent
-    parent_kind = file_kind(parent, OutputError)
-    if parent_kind != "dir":
-        what = "does not exist" if parent_kind is None else "is not a directory"
-        raise OutputError(f"cannot write {path}: directory {parent} {what}")
-    _probe(parent, path)
-    return path
-
-
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same directory (:class:`OutputError` on failure)."""
-    path = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _cannot_write(path, exc) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise _cannot_write(path, exc) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save(model: CircuitModel, path: str | Path) -> None:

@@ -24,8 +24,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from circuits.errors import FormatError, LbtError, SpecError, excerpt
 
 __all__ = [
@@ -65,8 +63,12 @@ DIGITS = frozenset("0123456789")
 
 # ------------------------------------------------------------------ typed fields
 def is_int(value: object) -> bool:
-    """True for Python and numpy integers, False for bools (and numpy bools) and everything else."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+    """True for Python and numpy integers, False for bools and everything else.
+
+    numpy's ``bool_`` is not registered as a ``numbers.Integral``, so it needs no test of its own
+    (and this module needs no numpy import).
+    """
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def expect_dict(value: Any, where: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()) -> dict:

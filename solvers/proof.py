@@ -74,7 +74,7 @@ import pysat.solvers
 import pysolvers
 
 from circuits.errors import FormatError, SpecError
-from circuits.fileformat import write_text_atomic
+from circuits.output import write_text_atomic
 from circuits.schema import check_input_file, read_json
 from solvers.lrat import CHECKER_NAME, READ_ERRORS, CheckResult, check_lrat, open_maybe_compressed
 

@@ -150,8 +150,8 @@ from typing import Any
 import numpy as np
 
 from circuits.errors import LbtError, SpecError, TooLargeError
-from circuits.fileformat import check_output
 from circuits.linsep import Inseparability, threshold_function
+from circuits.output import check_output
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate

@@ -49,7 +49,7 @@ from pysat.solvers import NoSuchSolverError, Solver, SolverNames
 
 from circuits.boolean import MAX_FANIN, Basis, BooleanCircuit
 from circuits.errors import LbtError, SpecError, TooLargeError
-from circuits.fileformat import check_output, write_text_atomic
+from circuits.output import check_output, write_text_atomic
 from circuits.schema import read_json
 from circuits.truthtable import TruthTable
 from solvers.boolean_sat import (

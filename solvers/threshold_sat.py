@@ -131,14 +131,14 @@ from typing import Any
 import numpy as np
 
 from circuits.errors import ArityError, LbtError, SpecError, TooLargeError
-from circuits.fileformat import check_output, write_text_atomic
-from circuits.schema import read_json
 from circuits.linsep import Inseparability, Separator, separate
+from circuits.output import check_output, write_text_atomic
+from circuits.schema import read_json
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate
-from solvers.limits import check_encoding_size, check_timeout, cone_size, encoded_depth
 from solvers.lazy import solve_lazily
+from solvers.limits import check_encoding_size, check_timeout, cone_size, encoded_depth
 from solvers.records import ProgressEvent, StepResult, refuted_claim
 from solvers.search import search_sizes
 from solvers.synthesis import SynthesisResult

@@ -70,7 +70,7 @@ def test_unknown_extension_and_missing_file(tmp_path):
 def test_atomic_write_gives_the_usual_permissions(tmp_path):
     import os
 
-    from circuits.fileformat import write_text_atomic
+    from circuits.output import write_text_atomic
 
     umask = os.umask(0o022)
     try:
@@ -78,3 +78,12 @@ def test_atomic_write_gives_the_usual_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_typed_fields_take_numpy_integers_but_no_bools():
+    import numpy as np
+
+    from circuits.schema import is_int
+
+    assert is_int(3) and is_int(np.int64(3)) and is_int(np.uint8(0))
+    assert not any(is_int(v) for v in (True, np.True_, np.bool_(False), 3.0, "3", None))
