@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -20,20 +20,23 @@ import lbt.geometry
 import lbt.reduce
 import lbt.synth
 import lbt.table  # noqa: F401
-from circuits.dot import render, to_dot
 from circuits.errors import LbtError, SpecError
-from circuits.fileformat import check_output, load, write_text_atomic
-from circuits.linsep import Separator, threshold_function
-from circuits.npn import MAX_NPN_INPUTS, npn_canonical
-from circuits.targets import Target, families, target
-from circuits.truthtable import TruthTable
+from circuits.output import check_output, write_text_atomic
 from lbt.app import JsonOpt, app, console, emit_json, path_value
+
+if TYPE_CHECKING:
+    from circuits.truthtable import TruthTable
+
+# The model, target and solver modules (numpy, networkx, pysat) are imported by the commands that use
+# them, so that `lbt --help` and a command's own start-up do not pay for all of them.
 
 #: Largest input count for which `lbt info` runs the single-gate LP test.
 MAX_INFO_THRESHOLD_INPUTS = 12
 
 
 def _threshold_info(f: TruthTable) -> list[dict[str, Any]]:
+    from circuits.linsep import Separator, threshold_function
+
     out = []
     for k in range(f.m):
         if f.n > MAX_INFO_THRESHOLD_INPUTS:
@@ -56,6 +59,9 @@ def _threshold_info(f: TruthTable) -> list[dict[str, Any]]:
 
 
 def _npn_info(f: TruthTable) -> list[dict[str, Any] | None]:
+    from circuits.npn import MAX_NPN_INPUTS, npn_canonical
+    from circuits.truthtable import TruthTable
+
     out: list[dict[str, Any] | None] = []
     for k in range(f.m):
         if f.n > MAX_NPN_INPUTS:
@@ -76,6 +82,9 @@ def _npn_info(f: TruthTable) -> list[dict[str, Any] | None]:
 @app.command()
 def info(spec: Annotated[str, typer.Argument(help="Target spec, e.g. maj:5, ip:2, tt:3:e8.")], json_: JsonOpt = False) -> None:
     """Describe a target: inputs, truth table, NPN class, single-threshold-gate test."""
+    from circuits.npn import MAX_NPN_INPUTS
+    from circuits.targets import target
+
     t = target(spec)
     f = t.table
     data = {
@@ -119,6 +128,8 @@ def info(spec: Annotated[str, typer.Argument(help="Target spec, e.g. maj:5, ip:2
 @app.command("families")
 def list_families(json_: JsonOpt = False) -> None:
     """List the families of the target library."""
+    from circuits.targets import families
+
     fams = families()
     if json_:
         emit_json([{"name": fam.name, "usage": fam.usage, "params": list(fam.params), "doc": fam.doc} for fam in fams])
@@ -136,6 +147,9 @@ def eval_(
     json_: JsonOpt = False,
 ) -> None:
     """Evaluate a circuit file exactly on all inputs; compare with a target (exit 1 if it differs)."""
+    from circuits.fileformat import load
+    from circuits.targets import Target, target
+
     model = load(file)
     t: Target | None = target(spec) if spec is not None else None
     if t is not None and (t.table.n, t.table.m) != (model.n, model.num_outputs):
@@ -186,6 +200,8 @@ def draw(
     json_: JsonOpt = False,
 ) -> None:
     """Draw a circuit with Graphviz (.dot always; .png/.svg need the dot program)."""
+    from circuits.dot import render, to_dot
+    from circuits.fileformat import load
     model = load(file)
     out = check_output(output if output is not None else file.with_suffix(".dot"))
     fmt = out.suffix.lower().lstrip(".")

@@ -10,10 +10,6 @@ from typing import Annotated, Any
 import typer
 
 from circuits.errors import FormatError, SpecError
-from circuits.fileformat import load
-from circuits.fundim import CLI_MAX_WORK, MAX_SAMPLES, MAX_TRIES, functional_dimension, parse_architecture
-from circuits.newton import newton_polytopes, parity_report, without_biases
-from circuits.relu import ReLUNetwork
 from lbt.app import JsonOpt, app, console, emit_json, int_value, path_value
 
 #: Random points at which ``h_P - h_N`` is compared with the network.
@@ -36,6 +32,10 @@ def polytope(
     After k hidden layers every face of dimension >= 2^k of P and N has even normalized
     volume (Haase-Hertrich-Loho).  Exit 1 if a check fails.
     """
+    from circuits.fileformat import load
+    from circuits.newton import newton_polytopes, parity_report, without_biases
+    from circuits.relu import ReLUNetwork
+
     net = load(file)
     if not isinstance(net, ReLUNetwork):
         raise FormatError(f"{file} holds a {net.MODEL} model; lbt polytope needs a relu network")
@@ -106,6 +106,8 @@ def fundim(
     json_: JsonOpt = False,
 ) -> None:
     """Exact Jacobian rank of parameters -> outputs at sample points, against #params - #hidden."""
+    from circuits.fundim import CLI_MAX_WORK, MAX_SAMPLES, MAX_TRIES, functional_dimension, parse_architecture
+
     architecture = parse_architecture(arch)
     if samples is not None and not 1 <= samples <= MAX_SAMPLES:
         raise SpecError(f"--samples must be in 1..{MAX_SAMPLES}, got {samples}")

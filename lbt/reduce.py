@@ -24,29 +24,23 @@ import re
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
-from circuits.boolean import BooleanCircuit
 from circuits.errors import FormatError, LbtError, ModelError, SpecError, TooLargeError, excerpt
-from circuits.fileformat import check_output, load, save
-from circuits.model import CircuitModel
-from circuits.relu import ReLUNetwork
-from circuits.targets import target
-from circuits.threshold import ThresholdCircuit
-from circuits.truthtable import MAX_INPUTS
+from circuits.output import check_output
 from lbt.app import JsonOpt, app, console, emit_json, int_value, path_value
-from reductions.barrier import DEMO_FUNCTIONS, ROUTES, barrier_demo, staircase_circuit
-from reductions.bits import as_fraction, ramp_discretiser, sawtooth_discretiser
-from reductions.boolean_nets import GADGETS, disj_network, ip_network
-from reductions.boolean_threshold import boolean_to_threshold, threshold_to_boolean
-from reductions.lipschitz import NORMS, lipschitz_network
 from reductions.report import Report
-from reductions.selector import selector_roundtrip, single_output_selector
-from reductions.threshold_relu import ENCODINGS, first_non_integer, neuron_bounds, relu_to_threshold, threshold_to_relu
-from reductions.width_depth import shallow_to_deep_narrow
+
+if TYPE_CHECKING:
+    from circuits.model import CircuitModel
+    from circuits.relu import ReLUNetwork
+    from circuits.threshold import ThresholdCircuit
+
+# The models and reductions (numpy, networkx) are imported by the commands that run them, so that the
+# start-up of every other command does not pay for them.
 
 __all__ = ["construct_app", "convert"]
 
@@ -161,12 +155,16 @@ def _naming(file: Path, fn: Callable[[], Any]) -> Any:
 
 def _load(file: Path) -> CircuitModel:
     """:func:`circuits.fileformat.load`, with the file named in every error message."""
+    from circuits.fileformat import load
+
     return _naming(file, lambda: load(file))
 
 
 # ------------------------------------------------------------------ lbt convert
 def _check_unary_cost(net: ReLUNetwork, encoding: str) -> None:
     """Refuse a ReLU -> threshold conversion that would build more than MAX_CONVERT_GATES gates."""
+    from reductions.threshold_relu import neuron_bounds
+
     bounds = neuron_bounds(net)
     cost = 0
     for v, (_, hi) in zip(net.neurons, bounds):
@@ -217,6 +215,11 @@ def convert(
     json_: JsonOpt = False,
 ) -> None:
     """Convert a circuit file to another model; the result is checked exactly and written atomically."""
+    from circuits.fileformat import save
+    from circuits.truthtable import MAX_INPUTS
+    from reductions.bits import as_fraction
+    from reductions.threshold_relu import ENCODINGS
+
     if to not in _RESULT_MODEL:
         raise SpecError(f"unknown --to {to!r} (expected one of {', '.join(_RESULT_MODEL)})")
     if encoding is not None and encoding not in ENCODINGS:
@@ -264,6 +267,13 @@ def convert(
 
 
 def _convert(model: CircuitModel, to: str, encoding: str | None, per_layer: int, box: Fraction | None) -> Report:
+    from circuits.boolean import BooleanCircuit
+    from circuits.relu import ReLUNetwork
+    from circuits.threshold import ThresholdCircuit
+    from reductions.boolean_threshold import boolean_to_threshold, threshold_to_boolean
+    from reductions.threshold_relu import first_non_integer, relu_to_threshold, threshold_to_relu
+    from reductions.width_depth import shallow_to_deep_narrow
+
     if to == "relu":
         assert isinstance(model, ThresholdCircuit)
         report = threshold_to_relu(model)
@@ -385,6 +395,8 @@ def _run(
     json_: bool,
     result_model: str,
 ) -> None:
+    from circuits.fileformat import save
+
     rows = _grid(params, table)
     if output is not None:
         if table:
@@ -483,6 +495,8 @@ def construct_bitextract(
     json_: JsonOpt = False,
 ) -> None:
     """Bit extraction: x in [0,1]^d -> the c bits of floor(2^c x_i) (ramps: Lemma 21, sawtooth: Lemma 25)."""
+    from reductions.bits import as_fraction, ramp_discretiser, sawtooth_discretiser
+
     method = _choice(method, "method", ("ramps", "sawtooth"))
     if variant is not None:
         if method != "sawtooth":
@@ -519,6 +533,9 @@ def construct_barrier(
     json_: JsonOpt = False,
 ) -> None:
     """The barrier network of Theorems 1/9: discretise, simulate the threshold circuit of f_hat (Lemma 22), recombine."""
+    from reductions.barrier import DEMO_FUNCTIONS, ROUTES, barrier_demo
+    from reductions.bits import as_fraction
+
     function = _choice(function, "function", DEMO_FUNCTIONS)
     route = _choice(route, "route", ROUTES)
     if variant is not None:
@@ -552,6 +569,10 @@ def construct_barrier(
 
 
 def _threshold_source(source: str, file: Path | None) -> tuple[ThresholdCircuit, str]:
+    from circuits.targets import target
+    from circuits.threshold import ThresholdCircuit
+    from reductions.barrier import staircase_circuit
+
     if file is not None:
         model = _load(file)
         if not isinstance(model, ThresholdCircuit):
@@ -596,6 +617,8 @@ def construct_selector(
     json_: JsonOpt = False,
 ) -> None:
     """The selector lemma (Lemma 20): g -> g'(x, s) = g(x)_s, and back by hard-wiring s = e_k."""
+    from reductions.selector import selector_roundtrip, single_output_selector
+
     if target_ is not None and file is not None:
         raise SpecError("give either --target or --file, not both")
     sources = [str(file)] if file is not None else _spec_values(target_ or "add:2")
@@ -624,6 +647,12 @@ def construct_selector(
 
 
 def _relu_source(source: str, file: Path | None) -> tuple[ReLUNetwork, str]:
+    from circuits.relu import ReLUNetwork
+    from circuits.targets import target
+    from reductions.barrier import staircase_circuit
+    from reductions.boolean_nets import disj_network, ip_network
+    from reductions.threshold_relu import threshold_to_relu
+
     if file is not None:
         model = _load(file)
         if not isinstance(model, ReLUNetwork):
@@ -660,6 +689,8 @@ def construct_lipschitz(
     json_: JsonOpt = False,
 ) -> None:
     """Proposition 17: the 4-Lipschitz extension of g and the network N(r(x)) of size m + 2d."""
+    from reductions.lipschitz import NORMS, lipschitz_network
+
     if target_ is not None and file is not None:
         raise SpecError("give either --target or --file, not both")
     norm = _choice(norm, "norm", NORMS)
@@ -696,6 +727,8 @@ def construct_ip_net(
     json_: JsonOpt = False,
 ) -> None:
     """Theorem 16: an O(d) ReLU network for the inner product IP_d, checked on all 2^(2d) inputs."""
+    from reductions.boolean_nets import GADGETS, ip_network
+
     gadget = _choice(gadget, "gadget", GADGETS)
 
     def build(d: int) -> Built:
@@ -720,6 +753,8 @@ def construct_disj_net(
     json_: JsonOpt = False,
 ) -> None:
     """Theorem 16: a ReLU network of size d + 1 for disjointness DISJ_d, checked on all 2^(2d) inputs."""
+    from reductions.boolean_nets import disj_network
+
 
     def build(d: int) -> Built:
         return [(disj_network(d), {"checked": f"all 2^{2 * d} inputs"})]

@@ -22,12 +22,10 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from circuits.errors import ArityError, FormatError, LbtError, SpecError, excerpt
-from circuits.fileformat import check_output, save, write_text_atomic
+from circuits.output import check_output, write_text_atomic
 from circuits.schema import check_input_file, file_kind, read_json
-from circuits.targets import target
-from circuits.truthtable import TruthTable
 from lbt.app import JsonOpt, app, console, emit_json, err_console, int_value, path_value, seconds_value
-from solvers.engines import BOOLEAN_MODELS, MODELS, synthesize_model
+from solvers.engines import MODELS
 from solvers.limits import check_jobs, check_timeout
 
 RELU_OUTPUTS = ("linear", "threshold", "relu")
@@ -173,6 +171,11 @@ def synth(
     json_: JsonOpt = False,
 ) -> None:
     """Find the smallest circuit computing a target and prove that nothing smaller exists."""
+    from circuits.fileformat import save
+    from circuits.targets import target
+    from circuits.truthtable import TruthTable
+    from solvers.engines import BOOLEAN_MODELS, synthesize_model
+
     model = model.strip().lower()
     if model not in MODELS:
         raise SpecError(f"unknown model {excerpt(model)} (known: {', '.join(MODELS)})")

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Group
@@ -36,17 +36,18 @@ from rich.table import Table
 from rich.text import Text
 
 from circuits.errors import FormatError, SpecError
-from circuits.fileformat import check_output, write_text_atomic
+from circuits.output import check_output, write_text_atomic
 from circuits.schema import file_kind
 from lbt.app import JsonOpt, app, console, emit_json, err_console, int_value, path_value, seconds_value
-from lbt.store import CellRecord, open_store
-from lbt.tablereport import FORMATS, LEGEND, cell_text, export, load_table, plot, read_grid, to_json
-from lbt.tablerun import Reporter, process_context, run_table
-from lbt.tablespec import Cell, config_sha256
-from solvers.audit import audit_result
-from solvers.engines import record_options
+from lbt.tablereport import FORMATS
+from lbt.tablerun import Reporter
 from solvers.limits import check_jobs
-from solvers.proof import sha256_file
+
+if TYPE_CHECKING:
+    from lbt.store import CellRecord
+    from lbt.tablespec import Cell
+
+# The store, the engines and the audit are imported by the commands that use them (fast start-up).
 
 __all__ = ["CellAudit", "table_app", "verify_store", "verify_table"]
 
@@ -153,6 +154,8 @@ class _Display(Reporter):
 
 
 def _text_of(values: dict[str, Any]) -> str:
+    from lbt.store import CellRecord
+    from lbt.tablereport import cell_text
     result = values.get("result") if isinstance(values.get("result"), dict) else None
     rec = CellRecord(
         row=values["row"], col=values["col"], config={}, config_sha256="", timeout=None, status=values["status"],
@@ -192,6 +195,8 @@ def _canonical(obj: Any) -> str:
 
 def _audit_cell(rec: CellRecord, store_dir: Path) -> CellAudit:
     """The audit of one stored cell; whatever a damaged store does, it fails verification instead of raising."""
+    from lbt.tablereport import cell_text
+
     try:
         return _audit_cell_checks(rec, store_dir)
     except Exception as exc:  # noqa: BLE001
@@ -200,6 +205,11 @@ def _audit_cell(rec: CellRecord, store_dir: Path) -> CellAudit:
 
 
 def _audit_cell_checks(rec: CellRecord, store_dir: Path) -> CellAudit:
+    from lbt.tablereport import cell_text
+    from lbt.tablespec import config_sha256
+    from solvers.audit import audit_result
+    from solvers.engines import record_options
+    from solvers.proof import sha256_file
     checks: list[tuple[bool, str]] = []
     model = rec.config.get("model")
     result = rec.result
@@ -267,6 +277,9 @@ def verify_store(
     (status ``error``), which carry no claim.  ``on_audit`` is called with each
     audit as it finishes.
     """
+    from lbt.store import open_store
+    from lbt.tablerun import process_context
+
     check_jobs(jobs)
     store_path = Path(store_path)
     wanted = None if cells is None else {(c.row, c.column): c.config_sha256() for c in cells}
@@ -314,6 +327,8 @@ def verify_store(
 
 def verify_table(path: Path, json_: bool = False, jobs: int = 1) -> None:
     """``lbt verify SPEC.toml|STORE.sqlite``: audit every stored cell (``jobs`` processes); exit 1 if any fails."""
+    from lbt.tablereport import load_table
+
     spec, store_path = load_table(path)
     if file_kind(store_path) != "file":
         raise FormatError(f"{store_path}: no such store (run: lbt table run {path})")
@@ -372,6 +387,9 @@ def run(
     json_: JsonOpt = False,
 ) -> None:
     """Compute every unfinished cell of a table and store it (a resumed run redoes only unfinished cells)."""
+    from lbt.tablereport import load_table
+    from lbt.tablerun import run_table
+
     if spec.suffix.lower() != ".toml":
         raise SpecError(f"{spec}: expected a table spec (.toml)")
     table_spec, store_path = load_table(spec, store)
@@ -395,6 +413,8 @@ def run(
 @table_app.command("show")
 def show(spec: SpecArg, store: StoreOpt = None, json_: JsonOpt = False) -> None:
     """Print the table of stored results (unproven cells as ≤k / ≥k)."""
+    from lbt.tablereport import LEGEND, cell_text, load_table, read_grid, to_json
+
     table_spec, store_path = load_table(spec, store)
     grid = read_grid(table_spec, store_path)
     if json_:
@@ -431,6 +451,8 @@ def export_(
     store: StoreOpt = None,
 ) -> None:
     """Export the table as Markdown, CSV (one line per cell), JSON or a LaTeX tabular."""
+    from lbt.tablereport import export, load_table, read_grid
+
     if output is not None:
         check_output(output)
     table_spec, store_path = load_table(spec, store)
@@ -451,6 +473,8 @@ def plot_(
     store: StoreOpt = None,
 ) -> None:
     """Plot minimum size against the parameter per model (or the cost distribution of an npn table) as PNG."""
+    from lbt.tablereport import load_table, plot, read_grid
+
     table_spec, store_path = load_table(spec, store)
     out = output if output is not None else store_path.with_suffix(".png")
     if out.suffix.lower() != ".png":

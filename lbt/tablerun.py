@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from circuits.errors import LbtError, SpecError, excerpt
-from circuits.fileformat import check_output
+from circuits.output import check_output
 from circuits.schema import display_name
 from lbt.store import Store, open_store
 from lbt.tablespec import Cell, TableSpec

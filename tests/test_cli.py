@@ -111,3 +111,13 @@ def test_readme_python_snippets(tmp_path, monkeypatch):
             exec(compile(block, "README.md", "exec"), {})
     finally:
         unregister_family("tribes")
+
+
+def test_the_cli_starts_without_the_heavy_libraries():
+    """`lbt --help` and the start of every command must not pay for numpy, networkx, scipy, dask, matplotlib
+    or HiGHS: the commands import them where they use them.  (Wall time is measured by
+    scripts/bench/startup.py, not here.)"""
+    heavy = ("numpy", "networkx", "scipy", "dask", "distributed", "matplotlib", "highspy", "aiger")
+    code = f"import sys, lbt.cli; print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "", f"importing lbt.cli loads {loaded}"
