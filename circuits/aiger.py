@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import heapq
 from pathlib import Path
-
-from aiger import parser as _aag
+from typing import TYPE_CHECKING
 
 from circuits.boolean import AIG, BooleanCircuit, Edge, Gate, Op2
 from circuits.errors import FormatError
 from circuits.output import write_text_atomic
 from circuits.schema import read_bytes
+
+if TYPE_CHECKING:
+    from aiger import parser as _aag  # py-aiger (and pydantic) load when a file is read
 
 __all__ = ["parse_aiger", "load_aiger", "generate_aiger", "write_aiger", "to_aig"]
 
@@ -42,6 +44,8 @@ def _one_line(exc: BaseException) -> str:
 
 def _read_state(data: bytes) -> _aag.State:
     """Run py-aiger's AIGER parsers over ``data``, as ``aiger.parse`` does, and return the raw state."""
+    from aiger import parser as _aag
+
     state = _aag.State()
     parsers = _aag.parse_seq()
     parser = next(parsers)

@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterable, Sequence
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Sequence
 
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.schema import expect_dict as _expect_dict, expect_int as _expect_int, expect_list as _expect_list, is_int as _is_int
 from circuits.truthtable import MAX_INPUTS, TruthTable, full_mask, var_mask
+
+if TYPE_CHECKING:
+    import networkx as nx  # imported by to_networkx() (fast start-up)
 
 __all__ = [
     "MAX_FANIN",
@@ -530,6 +531,8 @@ class BooleanCircuit:
         ``pins`` (per connection: negation and input position of ``v``; a gate may read
         one node twice).  The graph attribute ``basis`` is the basis label.
         """
+        import networkx as nx
+
         graph = nx.DiGraph(basis=self.basis.label)
         for j in range(self.n):
             graph.add_node(j, label=f"x{j}", kind="input")

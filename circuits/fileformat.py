@@ -17,7 +17,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from circuits.aiger import generate_aiger, parse_aiger
 from circuits.bench import generate_bench, parse_bench
 from circuits.boolean import BooleanCircuit
 from circuits.errors import FormatError, excerpt
@@ -87,6 +86,8 @@ def load(path: str | Path) -> CircuitModel:
     path = Path(path)
     kind = _kind(path)
     if kind == ".aag":
+        from circuits.aiger import parse_aiger  # py-aiger loads only for AIGER files
+
         return parse_aiger(read_bytes(path))
     text = read_text(path)
     return from_json(text) if kind == ".json" else parse_bench(text)
@@ -103,5 +104,7 @@ def save(model: CircuitModel, path: str | Path) -> None:
     elif kind == ".bench":
         text = generate_bench(model)
     else:
+        from circuits.aiger import generate_aiger
+
         text = generate_aiger(model)
     write_text_atomic(path, text)

@@ -8,11 +8,12 @@ is a topological order.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Protocol, runtime_checkable
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from circuits.truthtable import TruthTable
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["CircuitModel"]
 

@@ -39,14 +39,16 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
-import networkx as nx
 import numpy as np
 
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.schema import expect_dict as _expect_dict, expect_int as _expect_int, expect_list as _expect_list, is_int as _is_int
 from circuits.truthtable import MAX_INPUTS, TruthTable
+
+if TYPE_CHECKING:
+    import networkx as nx  # imported by to_networkx() (fast start-up)
 
 __all__ = ["ACTIVATIONS", "Neuron", "ReLUNetwork", "fraction_to_json", "fraction_from_json"]
 
@@ -473,6 +475,8 @@ class ReLUNetwork:
         edge into a neuron has ``label`` (the weight as text) and ``weight`` (a Fraction).
         The edge from an output neuron to its ``y`` sink has label ``""``.
         """
+        import networkx as nx
+
         graph = nx.DiGraph()
         for j in range(self.n):
             graph.add_node(j, label=f"x{j}", kind="input")

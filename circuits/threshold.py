@@ -24,14 +24,16 @@ depth and skip connections; layered circuits are a special case
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
-import networkx as nx
 import numpy as np
 
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.schema import expect_dict as _expect_dict, expect_int as _expect_int, expect_list as _expect_list, is_int as _is_int
 from circuits.truthtable import MAX_INPUTS, TruthTable
+
+if TYPE_CHECKING:
+    import networkx as nx  # imported by to_networkx() (fast start-up)
 
 __all__ = ["ThresholdGate", "ThresholdCircuit"]
 
@@ -303,6 +305,8 @@ class ThresholdCircuit:
         node ``u`` to a gate has ``label`` (the weight as a string) and ``weight`` (an int).
         The edge from an output gate to its ``y`` sink has label ``""``.
         """
+        import networkx as nx
+
         graph = nx.DiGraph()
         for j in range(self.n):
             graph.add_node(j, label=f"x{j}", kind="input")

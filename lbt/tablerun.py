@@ -29,7 +29,6 @@ plus the file hashes) that never contains an exception.
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import json
 import multiprocessing
 import os
@@ -54,9 +53,7 @@ from circuits.output import check_output
 from circuits.schema import display_name
 from lbt.store import Store, open_store
 from lbt.tablespec import Cell, TableSpec
-from solvers.engines import synthesize_model
 from solvers.limits import check_jobs, check_timeout
-from solvers.proof import sha256_file
 
 __all__ = ["HARD_LIMIT_FACTOR", "RunSummary", "run_cell", "run_table", "versions"]
 
@@ -80,6 +77,8 @@ def process_context() -> Any:
 
 def versions() -> dict[str, str]:
     """Versions that a stored result depends on."""
+    import importlib.metadata
+
     out = {"python": platform.python_version()}
     for dist in ("lbt", "python-sat"):
         try:
@@ -94,6 +93,8 @@ def _now() -> str:
 
 
 def _engine(cell: Cell, proof_dir: str | None, progress: Callable[[Any], None] | None):
+    from solvers.engines import synthesize_model
+
     return synthesize_model(
         cell.row, cell.model, max_size=cell.max_size, timeout=cell.timeout, proof_dir=proof_dir, progress=progress,
         **cell.options,
@@ -161,8 +162,15 @@ def run_cell(cell: Cell | dict[str, Any], workdir: str | Path | None, progress: 
     out["wall_seconds"] = round(time.monotonic() - t0, 6)
     out["finished"] = _now()
     if proof_dir is not None:
-        out["files"] = {p.name: sha256_file(p) for p in sorted(Path(proof_dir).iterdir()) if p.is_file()}
+        out["files"] = _file_hashes(Path(proof_dir))
     return out
+
+
+def _file_hashes(directory: Path) -> dict[str, str]:
+    """SHA-256 of each regular file in ``directory``, by name."""
+    from solvers.proof import sha256_file
+
+    return {p.name: sha256_file(p) for p in sorted(directory.iterdir()) if p.is_file()}
 
 
 # ------------------------------------------------------------------ local processes
@@ -458,7 +466,7 @@ def _install(store: Store, run: _Running, payload: dict[str, Any]) -> dict[str, 
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(scratch, final)
             values["proof_dir"] = os.path.relpath(final, store.path.parent)
-            values["proof_files"] = {p.name: sha256_file(p) for p in sorted(final.iterdir()) if p.is_file()}
+            values["proof_files"] = _file_hashes(final)
             if payload.get("files") and payload["files"] != values["proof_files"]:
                 values["status"] = "error"
                 values["error"] = "the proof files changed between the cell's end and their installation"

@@ -121,3 +121,19 @@ def test_the_cli_starts_without_the_heavy_libraries():
     code = f"import sys, lbt.cli; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "", f"importing lbt.cli loads {loaded}"
+
+
+def test_a_boolean_synthesis_loads_no_graph_lp_or_aiger_library():
+    """`lbt synth maj:3 --model b2` needs numpy (the target library) and pysat, but not networkx, scipy,
+    HiGHS, dask or py-aiger: the models import networkx only in to_networkx(), file formats their parsers
+    only for their files."""
+    heavy = ("networkx", "scipy", "dask", "distributed", "matplotlib", "highspy", "aiger")
+    code = (
+        "import sys\nsys.argv = ['lbt', 'synth', 'maj:3', '--model', 'b2', '--json']\nfrom lbt.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+        f"print('loaded:' + ','.join(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(proc.stdout)["size"] == 4  # MAJ_3 needs 4 B2 gates (Knuth, TAOCP 7.1.2)
+    loaded = proc.stderr.splitlines()[-1]
+    assert loaded == "loaded:", f"lbt synth maj:3 --model b2 loads {loaded}"
