@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from circuits.errors import ArityError
+from circuits.errors import ArityError, CertificationError
 from circuits.truthtable import TruthTable, full_mask, var_mask
 
 __all__ = [
@@ -37,10 +37,6 @@ __all__ = [
 ]
 
 Point = tuple[int, ...]
-
-
-class CertificationError(RuntimeError):
-    """The LP oracle's answer could not be turned into an exact certificate."""
 
 
 @dataclass(frozen=True, slots=True)

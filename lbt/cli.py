@@ -2,7 +2,10 @@
 
 Every command takes ``--json`` for machine-readable output.  Bad input (a
 malformed spec, a corrupt file, an impossible option) prints one line
-``lbt: error: ...`` on stderr and exits with code 2.
+``lbt: error: ...`` on stderr and exits with code 2.  A failed soundness check
+of lbt's own output (:class:`circuits.errors.SoundnessError`: a witness that
+does not compute its target, a proof the checker rejects) is never reported as
+bad input: it prints ``lbt: soundness check failed: ...`` and exits with code 4.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import lbt.geometry
 import lbt.reduce
 import lbt.synth
 import lbt.table  # noqa: F401
-from circuits.errors import LbtError, SpecError
+from circuits.errors import LbtError, SoundnessError, SpecError
 from circuits.output import check_output, write_text_atomic
 from lbt.app import JsonOpt, app, console, emit_json, path_value
 
@@ -219,15 +222,18 @@ def draw(
 #: Longest error line ``main`` prints (a message never needs more; user input in it is quoted short anyway).
 MAX_ERROR_CHARS = 1000
 
+#: Exit code of a failed soundness check of lbt's own output (never bad input, which is 2).
+EXIT_SOUNDNESS = 4
 
-def _error_line(message: str) -> str:
-    """``lbt: error: MESSAGE`` on one line of at most about :data:`MAX_ERROR_CHARS` characters (the middle of a
+
+def _error_line(message: str, prefix: str = "lbt: error") -> str:
+    """``PREFIX: MESSAGE`` on one line of at most about :data:`MAX_ERROR_CHARS` characters (the middle of a
     longer one is cut, so that the reason at its end stays)."""
     flat = " ".join(message.split())
     if len(flat) > MAX_ERROR_CHARS:
         half = MAX_ERROR_CHARS // 2
         flat = f"{flat[:half]} ... {flat[-half:]}"
-    return f"lbt: error: {flat}"
+    return f"{prefix}: {flat}"
 
 
 def main() -> None:
@@ -240,6 +246,9 @@ def main() -> None:
     except LbtError as exc:
         print(_error_line(str(exc)), file=sys.stderr)
         sys.exit(2)
+    except SoundnessError as exc:
+        print(_error_line(f"{type(exc).__name__}: {exc}", "lbt: soundness check failed"), file=sys.stderr)
+        sys.exit(EXIT_SOUNDNESS)
     except KeyboardInterrupt:
         print("lbt: interrupted", file=sys.stderr)
         sys.exit(130)

@@ -46,7 +46,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-from circuits.errors import ModelError, SpecError
+from circuits.errors import ModelError, SpecError, VerificationError
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.schema import is_int
 from circuits.threshold import ThresholdCircuit, ThresholdGate
@@ -63,10 +63,6 @@ __all__ = [
 
 #: The two ways :func:`relu_to_threshold` represents a ReLU value by threshold gates.
 ENCODINGS = ("unary", "binary")
-
-
-class VerificationError(RuntimeError):
-    """A conversion built an object that failed its exact check (a bug, never bad input)."""
 
 
 def _check_count(value: object, what: str) -> int:

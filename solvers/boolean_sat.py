@@ -140,7 +140,7 @@ from pysat.card import CardEnc, EncType
 from pysat.formula import IDPool
 
 from circuits.boolean import B2, Basis, BooleanCircuit, Edge, Gate
-from circuits.errors import ArityError, SpecError, TooLargeError
+from circuits.errors import ArityError, SolverError, SpecError, TooLargeError
 from circuits.truthtable import TruthTable, full_mask, var_mask
 from solvers.limits import check_deadline, check_encoding_size, cone_size, encoded_depth
 
@@ -177,7 +177,7 @@ DEFAULT_STRENGTHENINGS = frozenset(STRENGTHENINGS)
 _NORMAL_ONLY = frozenset({"nontrivial", "nodup", "fnodup"})
 
 
-class DecodeError(RuntimeError):
+class DecodeError(SolverError):
     """A model does not decode to a circuit that computes the target: a bug, never a user error."""
 
 

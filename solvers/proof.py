@@ -73,7 +73,7 @@ import pysat
 import pysat.solvers
 import pysolvers
 
-from circuits.errors import FormatError, SpecError
+from circuits.errors import FormatError, SolverError, SpecError
 from circuits.output import write_text_atomic
 from circuits.schema import check_input_file, read_json
 from solvers.lrat import CHECKER_NAME, READ_ERRORS, CheckResult, check_lrat, open_maybe_compressed
@@ -109,10 +109,6 @@ _SOLVERS: dict[str, tuple[str, str]] = {
 }
 
 _COMPRESSION = {"gzip": ".gz", "xz": ".xz", "none": ""}
-
-
-class SolverError(RuntimeError):
-    """The solver misbehaved (e.g. a model that violates a clause); never the user's fault."""
 
 
 def available_solvers() -> list[str]:

@@ -149,7 +149,7 @@ from typing import Any
 
 import numpy as np
 
-from circuits.errors import LbtError, SpecError, TooLargeError
+from circuits.errors import CertificationError, ProofRejected, SpecError, TooLargeError, WitnessError
 from circuits.linsep import Inseparability, threshold_function
 from circuits.output import check_output
 from circuits.relu import Neuron, ReLUNetwork
@@ -197,14 +197,6 @@ MAX_WEIGHT = 1 << 12
 
 #: Constraints of the base encoding, in the order of the module docstring.
 SYMMETRY_BREAKING = ("ltf_pairs", "cells", "alive", "normal", "order")
-
-
-class WitnessError(RuntimeError):
-    """A satisfying assignment did not give a verified network: a bug, never a user error."""
-
-
-class CertificationError(RuntimeError):
-    """The LP oracle's answer could not be turned into an exact certificate or witness."""
 
 
 # ---------------------------------------------------------------- options
@@ -933,7 +925,7 @@ def prove_clauses(
     if record.status == "sat":
         raise WitnessError(f"{name}: the search refuted a CNF that the proof run satisfies")
     if not record.verified:
-        raise LbtError(f"proof {name} was not verified by the checker: {record.reason}")
+        raise ProofRejected(f"proof {name} was not verified by the checker: {record.reason}")
     info = record.to_dict()
     cert_path = Path(proof_dir) / f"{name}.certs.json"
     info["certificates_path"] = str(cert_path)

@@ -48,7 +48,7 @@ from typing import Any
 from pysat.solvers import NoSuchSolverError, Solver, SolverNames
 
 from circuits.boolean import MAX_FANIN, Basis, BooleanCircuit
-from circuits.errors import LbtError, SpecError, TooLargeError
+from circuits.errors import LbtError, ProofRejected, SpecError, TooLargeError, WitnessError
 from circuits.output import check_output, write_text_atomic
 from circuits.schema import read_json
 from circuits.truthtable import TruthTable
@@ -94,14 +94,6 @@ _ONE_SHOT = frozenset({"kissat404", "lingeling"})
 #: Conflicts per solver call: between calls the deadline, Ctrl-C and helpers are checked
 #: (a call takes about 0.1 - 1 s on the instances of the benchmarks).
 SLICE_CONFLICTS = 10000
-
-
-class WitnessError(RuntimeError):
-    """A decoded witness does not meet the specification: an internal error, never a result."""
-
-
-class ProofRejected(RuntimeError):
-    """The checker did not accept the proof of an UNSAT step: the size is not refuted, loudly."""
 
 
 # ------------------------------------------------------------------ solvers

@@ -130,7 +130,7 @@ from typing import Any
 
 import numpy as np
 
-from circuits.errors import ArityError, LbtError, SpecError, TooLargeError
+from circuits.errors import ArityError, LbtError, ProofRejected, SpecError, TooLargeError, WitnessError
 from circuits.linsep import Inseparability, Separator, separate
 from circuits.output import check_output, write_text_atomic
 from circuits.schema import read_json
@@ -185,10 +185,6 @@ PAIRS_MAX_INPUTS = 7
 
 #: Those that stay sound with bounded weights.
 _BOUNDED_SAFE = frozenset({"output_last", "used", "order", "pairs", "pairs_output"})
-
-
-class WitnessError(RuntimeError):
-    """A satisfying assignment did not give a verified circuit: a bug, never a user error."""
 
 
 # ---------------------------------------------------------------- options
@@ -1405,7 +1401,7 @@ def _prove_size(
     if record.status == "sat":
         raise WitnessError(f"size {enc.size}: the lazy search refuted a CNF that the proof run satisfies")
     if not record.verified:
-        raise LbtError(f"proof of size {enc.size} was not verified by the checker: {record.reason}")
+        raise ProofRejected(f"proof of size {enc.size} was not verified by the checker: {record.reason}")
     info = record.to_dict()
     cert_path = Path(proof_dir) / f"{name}.certs.json"
     info["certificates_path"] = str(cert_path)

@@ -137,3 +137,46 @@ def test_a_boolean_synthesis_loads_no_graph_lp_or_aiger_library():
     assert json.loads(proc.stdout)["size"] == 4  # MAJ_3 needs 4 B2 gates (Knuth, TAOCP 7.1.2)
     loaded = proc.stderr.splitlines()[-1]
     assert loaded == "loaded:", f"lbt synth maj:3 --model b2 loads {loaded}"
+
+
+@pytest.mark.parametrize(
+    ("module", "model"), [("solvers.synthesis", "b2"), ("solvers.threshold_sat", "thr"), ("solvers.relu_sat", "relu")]
+)
+def test_a_witness_that_fails_its_check_is_a_soundness_error_not_bad_input(cli, monkeypatch, module, model):
+    import importlib
+
+    from circuits.errors import WitnessError
+
+    def forged_check(*args, **kwargs):
+        raise WitnessError("witness output 0 computes 00, target e8")
+
+    monkeypatch.setattr(importlib.import_module(module), "check_witness", forged_check)
+    code, out, err = cli("synth", "maj:3", "--model", model)
+    assert code == 4, err
+    assert err.strip().splitlines()[-1] == (
+        "lbt: soundness check failed: WitnessError: witness output 0 computes 00, target e8"
+    )
+    assert "lbt: error" not in err
+
+
+# each target has a refuted size in its model: MAJ_3 needs 4 B2 gates, PAR_3 two threshold gates
+# and three ReLU neurons, so the searches (from 2, 1 and 1) refute at least one size
+@pytest.mark.parametrize(("spec", "model"), [("maj:3", "b2"), ("par:3", "thr"), ("par:3", "relu")])
+def test_a_proof_the_checker_rejects_is_a_soundness_error(cli, monkeypatch, tmp_path, spec, model):
+    import dataclasses
+
+    import solvers.proof
+
+    real = solvers.proof.refute
+
+    def rejecting(*args, **kwargs):
+        record = real(*args, **kwargs)
+        if record.status == "unsat":
+            return dataclasses.replace(record, verdict="rejected", reason="step 3 is not a RUP step")
+        return record
+
+    monkeypatch.setattr(solvers.proof, "refute", rejecting)
+    code, out, err = cli("synth", spec, "--model", model, "--proof", tmp_path / "proofs")
+    last = err.strip().splitlines()[-1]
+    assert code == 4, err
+    assert last.startswith("lbt: soundness check failed: ProofRejected: ") and "not" in last
