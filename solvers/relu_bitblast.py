@@ -53,7 +53,7 @@ from circuits.errors import SpecError, TooLargeError
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, clauses_hash, dimacs_sha256, negate
-from solvers.records import ProgressEvent, StepResult
+from solvers.records import ProgressEvent, StepResult, refuted_claim
 from solvers.search import search_sizes
 
 __all__ = ["ENCODING", "ENCODING_VERSION", "encode_profile", "profiles", "synthesize_bounded"]
@@ -308,7 +308,9 @@ def synthesize_bounded(
     progress: Callable[[Any], None] | None = None,
 ):
     """Upward size search for the bounded-weight model; the driver behind ``synthesize_relu(max_weight=W)``."""
-    from solvers.relu_sat import ReLUSynthesisResult, _file_tag, check_witness, prove_clauses
+    from solvers.certified import prove_and_store, stored_refutation
+    from solvers.relu_sat import CERTIFICATE_VERSION, ReLUSynthesisResult, _file_tag, check_witness
+    from solvers.relu_verify import verify_certificate
     from solvers.synthesis import solve_step
 
     if proof_dir is not None:
@@ -358,12 +360,23 @@ def synthesize_bounded(
         records: list[dict[str, Any]] = []
         total_vars = total_clauses = 0
         hashes = []
+        reused = 0
         if progress is not None:
             progress(ProgressEvent(size, "solving", 0.0, t0 - t_start))
         for widths in profiles(size, options):
             clauses, nv = encode_profile(table, widths, options)
             total_vars += nv
             total_clauses += len(clauses)
+            name = _file_tag(spec, options, size) + "_p" + "-".join(map(str, widths or (0,)))
+            base = clauses_hash(clauses)
+            if proof_dir is not None:
+                claim = refuted_claim(table, size, options.to_dict(), widths)
+                stored = stored_refutation(proof_dir, name, base, claim, verify_certificate)
+                if stored is not None:  # refuted by an earlier run, re-checked now
+                    hashes.append(stored["cnf_sha256"])
+                    records.append({"widths": list(widths), **stored})
+                    reused += 1
+                    continue
             step = solve_step([list(cl) for cl in clauses], nv, size=size, deadline=deadline)
             hashes.append(step.cnf_sha256 or dimacs_sha256(clauses, nv))
             if step.status == "sat":
@@ -387,10 +400,11 @@ def synthesize_bounded(
                     "options": options.to_dict(),
                     "num_vars": nv,
                     "base_clauses": len(clauses),
-                    "base_sha256": clauses_hash(clauses),
+                    "base_sha256": base,
                 }
-                name = _file_tag(spec, options, size) + "_p" + "-".join(map(str, widths or (0,)))
-                st, info = prove_clauses(clauses, nv, header, [], proof_dir, name, deadline, CERTIFICATE_FORMAT)
+                st, info = prove_and_store(
+                    clauses, nv, header, [], proof_dir, name, deadline, CERTIFICATE_FORMAT, CERTIFICATE_VERSION
+                )
                 if st != "unsat":
                     status = st
                     break
@@ -402,7 +416,8 @@ def synthesize_bounded(
             seconds=time.monotonic() - t0,
             variables=total_vars,
             clauses=total_clauses,
-            method="bitblast:cadical195" + ("+lrat" if proof_dir is not None else ""),
+            method="bitblast:cadical195" + ("+lrat" if proof_dir is not None else "")
+            + (":stored" if records and reused == len(records) else ""),
             cnf_sha256=hashes[0] if len(hashes) == 1 else None,
             proof={"profiles": records} if status == "unsat" else None,
         )

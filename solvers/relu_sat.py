@@ -149,7 +149,7 @@ from typing import Any
 
 import numpy as np
 
-from circuits.errors import CertificationError, ProofRejected, SpecError, TooLargeError, WitnessError
+from circuits.errors import CertificationError, SpecError, TooLargeError, WitnessError
 from circuits.linsep import Inseparability, threshold_function
 from circuits.output import check_output
 from circuits.relu import Neuron, ReLUNetwork
@@ -157,7 +157,7 @@ from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate
 from solvers.lazy import solve_lazily
 from solvers.limits import check_encoding_size, check_timeout
-from solvers.records import ProgressEvent, StepResult
+from solvers.records import ProgressEvent, StepResult, refuted_claim
 from solvers.search import search_sizes
 from solvers.synthesis import SynthesisResult
 from solvers.threshold_sat import equal_sum_quadruples
@@ -905,39 +905,6 @@ CERTIFICATE_FORMAT = "lbt-relu-refutation"
 CERTIFICATE_VERSION = 1
 
 
-def prove_clauses(
-    clauses: list[tuple[int, ...]],
-    num_vars: int,
-    header: dict[str, Any],
-    learned: Sequence[LearnedClause],
-    proof_dir: str | Path,
-    name: str,
-    deadline: float | None,
-    fmt: str = CERTIFICATE_FORMAT,
-) -> tuple[str, dict[str, Any]]:
-    """Refute ``clauses`` with a checked LRAT proof and write ``name.certs.json``; return (status, record)."""
-    from solvers import proof as proof_mod
-
-    limit = None if deadline is None else max(deadline - time.monotonic(), 0.01)
-    record = proof_mod.refute([list(c) for c in clauses], Path(proof_dir), name, time_limit=limit, num_vars=num_vars)
-    if record.status == "timeout":
-        return "timeout", record.to_dict()
-    if record.status == "sat":
-        raise WitnessError(f"{name}: the search refuted a CNF that the proof run satisfies")
-    if not record.verified:
-        raise ProofRejected(f"proof {name} was not verified by the checker: {record.reason}")
-    info = record.to_dict()
-    cert_path = Path(proof_dir) / f"{name}.certs.json"
-    info["certificates_path"] = str(cert_path)
-    info["certificates_sha256"] = proof_mod.write_certificate(
-        cert_path, fmt, CERTIFICATE_VERSION, header, info, learned
-    )
-    info["learned_clauses"] = len(learned)
-    info["base_clauses"] = header["base_clauses"]
-    info["base_sha256"] = header["base_sha256"]
-    return "unsat", info
-
-
 # ---------------------------------------------------------------- driver
 def _file_tag(spec: str, options: ReLUOptions, size: int) -> str:
     from solvers.proof import file_stem
@@ -1038,6 +1005,9 @@ def synthesize_relu(
     pattern_options = ReLUOptions(hidden_layers=1, skip=options.skip, output=options.output)
     sym = default_symmetry_breaking(pattern_options) if symmetry is None else frozenset(symmetry)
     encode(table, 1, pattern_options, sym)  # validates the symmetry set early
+    from solvers.certified import prove_and_store, stored_refutation
+    from solvers.relu_verify import verify_certificate
+
     deep = options.hidden_layers > 1
     t_start = time.monotonic()
     deadline = None if timeout is None else t_start + float(timeout)
@@ -1048,6 +1018,17 @@ def synthesize_relu(
         enc = encode(table, size, pattern_options, sym, deadline)
         if progress is not None:
             progress(ProgressEvent(size, "solving", 0.0, t0 - t_start, enc.num_vars, len(enc.clauses)))
+        name = _file_tag(spec, pattern_options, size)
+        counts = not (deep and size > 2)  # a one-hidden-layer refutation says nothing of deeper networks above 2
+        if counts and proof_dir is not None:
+            claim = refuted_claim(table, size, pattern_options.to_dict())
+            stored = stored_refutation(proof_dir, name, enc.base_hash(), claim, verify_certificate)
+            if stored is not None:
+                step = StepResult(
+                    size, "unsat", time.monotonic() - t0, enc.num_vars, stored["num_clauses"],
+                    "proof:cadical195+farkas:stored", stored["cnf_sha256"], stored,
+                )  # fmt: skip
+                return step, None
         outcome = solve_size(enc, deadline=deadline)
         clauses = outcome.final_clauses(enc)
         status = {"sat": "sat", "unsat": "unsat"}.get(outcome.status, "timeout")
@@ -1055,8 +1036,8 @@ def synthesize_relu(
             status = "interrupted"
         proof_info: dict[str, Any] | None = None
         method_name = "lazy:cadical195+highs"
-        if deep and size > 2 and status == "unsat":
-            status = "unsat-one-hidden-layer"  # says nothing about deeper networks of this size
+        if not counts and status == "unsat":
+            status = "unsat-one-hidden-layer"
         if status == "unsat" and proof_dir is not None:
             header = {
                 "target": spec,
@@ -1065,17 +1046,11 @@ def synthesize_relu(
                 "base_clauses": len(enc.clauses),
                 "base_sha256": enc.base_hash(),
             }
-            status, proof_info = prove_clauses(
-                clauses,
-                enc.num_vars,
-                header,
-                outcome.learned,
-                proof_dir,
-                _file_tag(spec, pattern_options, size),
-                deadline,
-            )
-            proof_info["lazy_checks"] = outcome.iterations
-            proof_info["lp_calls"] = outcome.lp_calls
+            stats = {"lazy_checks": outcome.iterations, "lp_calls": outcome.lp_calls}
+            status, proof_info = prove_and_store(
+                clauses, enc.num_vars, header, outcome.learned, proof_dir, name, deadline, CERTIFICATE_FORMAT,
+                CERTIFICATE_VERSION, stats,
+            )  # fmt: skip
             method_name = "proof:cadical195+farkas"
         step = StepResult(
             size=size,

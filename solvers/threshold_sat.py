@@ -121,7 +121,6 @@ Tests compare minima with and without every constraint.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -130,10 +129,9 @@ from typing import Any
 
 import numpy as np
 
-from circuits.errors import ArityError, LbtError, ProofRejected, SpecError, TooLargeError, WitnessError
+from circuits.errors import ArityError, SpecError, TooLargeError, WitnessError
 from circuits.linsep import Inseparability, Separator, separate
-from circuits.output import check_output, write_text_atomic
-from circuits.schema import read_json
+from circuits.output import check_output
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate
@@ -1385,26 +1383,8 @@ def _prove_size(
     deadline: float | None,
 ) -> tuple[str, dict[str, Any] | None]:
     """Refute the final CNF with a checked LRAT proof and write the certificate file."""
-    from solvers import proof as proof_mod
+    from solvers.certified import prove_and_store
 
-    name = _file_tag(spec, enc.options, enc.size)
-    limit = None if deadline is None else max(deadline - time.monotonic(), 0.01)
-    record = proof_mod.refute(
-        [list(c) for c in clauses],
-        Path(proof_dir),
-        name,
-        time_limit=limit,
-        num_vars=enc.num_vars,
-    )
-    if record.status == "timeout":
-        return "timeout", record.to_dict()
-    if record.status == "sat":
-        raise WitnessError(f"size {enc.size}: the lazy search refuted a CNF that the proof run satisfies")
-    if not record.verified:
-        raise ProofRejected(f"proof of size {enc.size} was not verified by the checker: {record.reason}")
-    info = record.to_dict()
-    cert_path = Path(proof_dir) / f"{name}.certs.json"
-    info["certificates_path"] = str(cert_path)
     header = {
         "target": spec,
         **enc.header(),
@@ -1412,40 +1392,17 @@ def _prove_size(
         "base_clauses": len(enc.clauses),
         "base_sha256": enc.base_hash(),
     }
-    info["certificates_sha256"] = proof_mod.write_certificate(
-        cert_path, CERTIFICATE_FORMAT, CERTIFICATE_VERSION, header, info, outcome.learned
-    )
-    info["learned_clauses"] = len(outcome.learned)
-    info["base_clauses"] = len(enc.clauses)
-    info["base_sha256"] = enc.base_hash()
-    info["lazy_checks"] = outcome.iterations
-    write_text_atomic(Path(proof_dir) / f"{name}.refutation.json", json.dumps(info, indent=1) + "\n")
-    return "unsat", info
+    return prove_and_store(
+        clauses, enc.num_vars, header, outcome.learned, proof_dir, _file_tag(spec, enc.options, enc.size), deadline,
+        CERTIFICATE_FORMAT, CERTIFICATE_VERSION, {"lazy_checks": outcome.iterations},
+    )  # fmt: skip
 
 
 def _recheck_stored(enc: Encoding, spec: str, proof_dir: str | Path) -> dict[str, Any] | None:
-    """The record of this size's refutation stored by an earlier run, re-verified; else ``None``.
-
-    An interrupted search with ``proof_dir`` resumes through this: the stored
-    certificate must pass :func:`solvers.threshold_verify.verify_certificate`
-    again and refute exactly this question (the claim the verifier regenerates:
-    table, size, options); what the journal says of itself is not trusted.
-    """
+    """This size's refutation stored by an earlier run, re-verified (:func:`solvers.certified.stored_refutation`)."""
+    from solvers.certified import stored_refutation
     from solvers.threshold_verify import verify_certificate
 
-    name = _file_tag(spec, enc.options, enc.size)
-    journal = Path(proof_dir) / f"{name}.refutation.json"
-    try:  # whatever is wrong with a stored record, the size is solved again
-        info = read_json(journal)
-        certs = journal.parent / Path(info["certificates_path"]).name
-        cnf, proof = (journal.parent / Path(info[key]).name for key in ("cnf_path", "proof_path"))
-        if info.get("base_sha256") != enc.base_hash():
-            return None
-        verdict = verify_certificate(certs)
-    except (LbtError, KeyError, TypeError, AttributeError):
-        return None
-    if not (verdict.verified and verdict.claim == refuted_claim(enc.table, enc.size, enc.options.to_dict())):
-        return None
-    info.update(cnf_path=str(cnf), proof_path=str(proof), certificates_path=str(certs), verdict="verified",
-                reason=verdict.reason)  # fmt: skip
-    return info
+    claim = refuted_claim(enc.table, enc.size, enc.options.to_dict())
+    return stored_refutation(proof_dir, _file_tag(spec, enc.options, enc.size), enc.base_hash(), claim,
+                             verify_certificate)  # fmt: skip
