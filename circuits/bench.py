@@ -38,8 +38,7 @@ import heapq
 import re
 from pathlib import Path
 
-from circuits.boolean import MAX_FANIN, Basis, BooleanCircuit, Edge, Gate, Op2, op_of
-from circuits.boolean import basis as make_basis
+from circuits.boolean import MAX_FANIN, Basis, BooleanCircuit, Edge, Gate, Op2, basis as make_basis, op_of
 from circuits.errors import FormatError, ModelError, SpecError
 from circuits.output import write_text_atomic
 from circuits.schema import read_text
@@ -145,7 +144,9 @@ def parse_bench(text: str, basis: Basis | str | None = None) -> BooleanCircuit:
             kind, name = m.group(1).upper(), m.group(2)
             if kind == "INPUT":
                 if name in input_line:
-                    raise FormatError(f"line {lineno}: input {name!r} declared twice (first on line {input_line[name]})")
+                    raise FormatError(
+                        f"line {lineno}: input {name!r} declared twice (first on line {input_line[name]})"
+                    )
                 input_line[name] = lineno
                 inputs.append(name)
             else:
@@ -169,7 +170,9 @@ def parse_bench(text: str, basis: Basis | str | None = None) -> BooleanCircuit:
 
     for name in inputs:
         if name in defs:
-            raise FormatError(f"line {defs[name][0]}: signal {name!r} is an INPUT (line {input_line[name]}) and is defined again")
+            raise FormatError(
+                f"line {defs[name][0]}: signal {name!r} is an INPUT (line {input_line[name]}) and is defined again"
+            )
     if not outputs:
         raise FormatError("no OUTPUT line: a circuit needs at least one output")
 
@@ -294,9 +297,13 @@ def generate_bench(circuit: BooleanCircuit, *, expand_negations: bool = False) -
             return "c1" if e.neg else "c0"
         return node_name(e.node) + ("_n" if e.neg else "")
 
-    lines = [f"# lbt Boolean circuit over {circuit.basis.label}: {n} inputs, {circuit.num_outputs} outputs, {circuit.size} gates"]
+    lines = [
+        f"# lbt Boolean circuit over {circuit.basis.label}: {n} inputs, {circuit.num_outputs} outputs, {circuit.size} gates"
+    ]
     if negated:
-        lines.append(f"# negated edges written as {len(negated)} NOT gates: this file holds {circuit.size + len(negated)} gates")
+        lines.append(
+            f"# negated edges written as {len(negated)} NOT gates: this file holds {circuit.size + len(negated)} gates"
+        )
     lines += [f"INPUT(x{j})" for j in range(n)]
     lines += [f"OUTPUT({edge_name(e)})" for e in circuit.outputs]
     consts = {e.neg for e in edges if e.node == -1}

@@ -32,11 +32,17 @@ reading the same node twice, e.g. ``Gate(Op2.LNOT, (Edge(a), Edge(a)))``.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
-from circuits.schema import expect_dict as _expect_dict, expect_int as _expect_int, expect_list as _expect_list, is_int as _is_int
+from circuits.schema import (
+    expect_dict as _expect_dict,
+    expect_int as _expect_int,
+    expect_list as _expect_list,
+    is_int as _is_int,
+)
 from circuits.truthtable import MAX_INPUTS, TruthTable, full_mask, var_mask
 
 if TYPE_CHECKING:
@@ -357,17 +363,23 @@ class BooleanCircuit:
                         "constants and earlier gates"
                     )
                 if e.neg and e.node >= 0 and not b.free_negations:
-                    raise ModelError(f"gate {i} reads a negated edge from node {e.node}; basis {b.label} has no free negations")
+                    raise ModelError(
+                        f"gate {i} reads a negated edge from node {e.node}; basis {b.label} has no free negations"
+                    )
         if not outputs:
             raise ModelError("a circuit needs at least one output")
         for k, e in enumerate(outputs):
             if not isinstance(e, Edge):
                 raise ModelError(f"output {k} is a {type(e).__name__}, not an Edge")
             if e.node >= n + len(gates):
-                span = f"nodes are 0..{n + len(gates) - 1}" if n + len(gates) else "the circuit has no input or gate nodes"
+                span = (
+                    f"nodes are 0..{n + len(gates) - 1}" if n + len(gates) else "the circuit has no input or gate nodes"
+                )
                 raise ModelError(f"output {k} reads node {e.node}, which does not exist ({span})")
             if e.neg and e.node >= 0 and not b.free_negations:
-                raise ModelError(f"output {k} is a negated edge from node {e.node}; basis {b.label} has no free negations")
+                raise ModelError(
+                    f"output {k} is a negated edge from node {e.node}; basis {b.label} has no free negations"
+                )
         object.__setattr__(self, "gates", gates)
         object.__setattr__(self, "outputs", outputs)
 
@@ -512,12 +524,17 @@ class BooleanCircuit:
             where = f"gates[{i}]"
             gd = _expect_dict(graw, where, {"op", "inputs"})
             op = _expect_int(gd["op"], f"{where}.op")
-            ins = tuple(_expect_edge(e, f"{where}.inputs[{k}]") for k, e in enumerate(_expect_list(gd["inputs"], f"{where}.inputs")))
+            ins = tuple(
+                _expect_edge(e, f"{where}.inputs[{k}]")
+                for k, e in enumerate(_expect_list(gd["inputs"], f"{where}.inputs"))
+            )
             try:
                 gates.append(Gate(op, ins))
             except ModelError as exc:
                 raise ModelError(f"gate {i}: {exc}") from None
-        outputs = tuple(_expect_edge(e, f"outputs[{k}]") for k, e in enumerate(_expect_list(body["outputs"], "outputs")))
+        outputs = tuple(
+            _expect_edge(e, f"outputs[{k}]") for k, e in enumerate(_expect_list(body["outputs"], "outputs"))
+        )
         return cls(n, b, tuple(gates), outputs)
 
     def to_networkx(self) -> nx.DiGraph:
@@ -551,7 +568,9 @@ class BooleanCircuit:
 
         for i, g in enumerate(self.gates):
             v = self.n + i
-            graph.add_node(v, label=g.name, kind="gate", op=g.op, name=f"g{i}", inputs=[(e.node, e.neg) for e in g.inputs])
+            graph.add_node(
+                v, label=g.name, kind="gate", op=g.op, name=f"g{i}", inputs=[(e.node, e.neg) for e in g.inputs]
+            )
             for pin, e in enumerate(g.inputs):
                 connect(e.node, v, pin, e.neg)
         for k, e in enumerate(self.outputs):

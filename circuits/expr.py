@@ -98,8 +98,7 @@ def _tokenize(text: str) -> list[_Token]:
             index = int(significant) if len(significant) <= 6 else MAX_INPUTS
             if index >= MAX_INPUTS:
                 raise SpecError(
-                    f"variable {excerpt(word, 20)} at column {col} is out of range: "
-                    f"variables are x0..x{MAX_INPUTS - 1}"
+                    f"variable {excerpt(word, 20)} at column {col} is out of range: variables are x0..x{MAX_INPUTS - 1}"
                 )
             tokens.append(_Token("var", index, col, word))
             i = j
@@ -135,8 +134,7 @@ class _Parser:
             return SpecError(f"expression {excerpt(self.text)} ends early: expected {what}")
         if tok.kind == ")":
             return SpecError(
-                f"unbalanced parenthesis: ')' at column {tok.col} has no matching '(' "
-                f"in {excerpt(self.text)}"
+                f"unbalanced parenthesis: ')' at column {tok.col} has no matching '(' in {excerpt(self.text)}"
                 if self.depth == 0
                 else f"expected {what}, found ')' at column {tok.col} in {excerpt(self.text)}"
             )
@@ -204,9 +202,7 @@ class _Parser:
             return self.full if tok.value else 0
         if tok.kind == "(":
             if self.depth >= MAX_NESTING:
-                raise SpecError(
-                    f"expression nested deeper than {MAX_NESTING} parentheses at column {tok.col}"
-                )
+                raise SpecError(f"expression nested deeper than {MAX_NESTING} parentheses at column {tok.col}")
             self.pos += 1
             self.depth += 1
             value = self.parse_or()
@@ -214,8 +210,7 @@ class _Parser:
             if closing is None or closing.kind != ")":
                 if closing is None:
                     raise SpecError(
-                        f"unbalanced parenthesis: '(' at column {tok.col} is never closed "
-                        f"in {excerpt(self.text)}"
+                        f"unbalanced parenthesis: '(' at column {tok.col} is never closed in {excerpt(self.text)}"
                     )
                 raise self.unexpected(f"an operator or ')' closing the '(' at column {tok.col}")
             self.pos += 1

@@ -42,7 +42,11 @@ MODELS: dict[str, type] = {cls.MODEL: cls for cls in (BooleanCircuit, ThresholdC
 
 def to_json(model: CircuitModel) -> str:
     """The canonical JSON text: one line per field of the body and per list item (gate, neuron)."""
-    lines = ["{", f' "format": "lbt", "version": {SCHEMA_VERSION}, "model": {json.dumps(model.MODEL)},', ' "circuit": {']
+    lines = [
+        "{",
+        f' "format": "lbt", "version": {SCHEMA_VERSION}, "model": {json.dumps(model.MODEL)},',
+        ' "circuit": {',
+    ]
     body = model.to_dict()
     fields = []
     for key, value in body.items():
@@ -61,7 +65,9 @@ def envelope_to_model(data: Any) -> CircuitModel:
     if not isinstance(data, dict) or data.get("format") != "lbt":
         raise FormatError('not an lbt circuit file (missing "format": "lbt")')
     if data.get("version") != SCHEMA_VERSION:
-        raise FormatError(f"unsupported schema version {excerpt(data.get('version'))} (this lbt reads {SCHEMA_VERSION})")
+        raise FormatError(
+            f"unsupported schema version {excerpt(data.get('version'))} (this lbt reads {SCHEMA_VERSION})"
+        )
     model = data.get("model")
     if not isinstance(model, str) or model not in MODELS:
         raise FormatError(f"unknown model {excerpt(model)} (known: {', '.join(sorted(MODELS))})")

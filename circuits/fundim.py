@@ -169,7 +169,10 @@ def random_parameters(arch: Architecture, rng: random.Random, anchored: bool = T
         if anchored and i < len(w) - 1:
             b = []
             for row in W:
-                lo, hi = (sum((x * y for x, y in zip(row, _hidden_image(theta, _random_point(w[0], rng)))), Fraction(0)) for _ in range(2))
+                lo, hi = (
+                    sum((x * y for x, y in zip(row, _hidden_image(theta, _random_point(w[0], rng)))), Fraction(0))
+                    for _ in range(2)
+                )
                 t = Fraction(rng.randint(1, 63), 64)
                 level = t * lo + (1 - t) * hi if lo != hi else lo + Fraction(rng.choice((-1, 1)), 16)
                 b.append(-level)

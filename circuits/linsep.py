@@ -18,10 +18,10 @@ an exception is raised rather than an unverified answer returned.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
-from typing import Sequence
 
 import numpy as np
 
@@ -76,8 +76,7 @@ class Inseparability:
             return False
         (dim,) = dims
         return all(
-            sum(a * p[k] for p, a in self.positive) == sum(b * q[k] for q, b in self.negative)
-            for k in range(dim)
+            sum(a * p[k] for p, a in self.positive) == sum(b * q[k] for q, b in self.negative) for k in range(dim)
         )
 
 
@@ -142,9 +141,7 @@ def _farkas_candidates(P: np.ndarray, Q: np.ndarray) -> list[Inseparability]:
     return out
 
 
-def separate(
-    positive: Sequence[Sequence[int]], negative: Sequence[Sequence[int]]
-) -> Separator | Inseparability:
+def separate(positive: Sequence[Sequence[int]], negative: Sequence[Sequence[int]]) -> Separator | Inseparability:
     """Decide exactly whether the labelled integer points are linearly separable.
 
     Returns an exactly verified :class:`Separator` or :class:`Inseparability`.

@@ -236,7 +236,7 @@ class _DoubleDescription:
         self.rays: list[list[int]] = []
         self.tight: list[int] = []
         rows = [list(pts[i]) + [-1] for i in simplex]
-        for j, i in enumerate(simplex):
+        for j, _ in enumerate(simplex):
             y = _kernel_vector([r for t, r in enumerate(rows) if t != j])
             if sum(a * b for a, b in zip(rows[j], y)) > 0:
                 y = [-a for a in y]
@@ -593,7 +593,9 @@ def _check_integral(net: ReLUNetwork) -> None:
     for i, v in enumerate(net.neurons):
         node = net.n + i
         if v.activation == "threshold":
-            raise NotIntegralError(f"neuron {i} (node {node}) is a threshold neuron; the Newton map needs relu and linear neurons")
+            raise NotIntegralError(
+                f"neuron {i} (node {node}) is a threshold neuron; the Newton map needs relu and linear neurons"
+            )
         if v.bias != 0:
             raise NotIntegralError(
                 f"neuron {i} (node {node}) has bias {v.bias}; the Newton map needs a network without biases "

@@ -37,14 +37,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
-from circuits.schema import expect_dict as _expect_dict, expect_int as _expect_int, expect_list as _expect_list, is_int as _is_int
+from circuits.schema import (
+    expect_dict as _expect_dict,
+    expect_int as _expect_int,
+    expect_list as _expect_list,
+    is_int as _is_int,
+)
 from circuits.truthtable import MAX_INPUTS, TruthTable
 
 if TYPE_CHECKING:
@@ -114,7 +120,9 @@ class Neuron:
         try:
             pairs = list(self.weights)
         except TypeError:
-            raise ModelError(f"neuron weights must be a sequence of (node, weight) pairs, got {self.weights!r}") from None
+            raise ModelError(
+                f"neuron weights must be a sequence of (node, weight) pairs, got {self.weights!r}"
+            ) from None
         clean: dict[int, Fraction] = {}
         for pair in pairs:
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
@@ -216,7 +224,9 @@ class ReLUNetwork:
         out_set = set(outputs)
         for i, v in enumerate(neurons):
             if v.activation != "relu" and n + i not in out_set:
-                raise ModelError(f"neuron {i} (node {n + i}) is a hidden neuron with activation {v.activation!r}; hidden neurons must be relu")
+                raise ModelError(
+                    f"neuron {i} (node {n + i}) is a hidden neuron with activation {v.activation!r}; hidden neurons must be relu"
+                )
         object.__setattr__(self, "neurons", neurons)
         object.__setattr__(self, "outputs", outputs)
 
@@ -239,7 +249,7 @@ class ReLUNetwork:
         layer = [0] * self.n
         for v in self.neurons:
             layer.append(1 + max((layer[u] for u in v.nodes), default=0))
-        return tuple(layer[self.n:])
+        return tuple(layer[self.n :])
 
     @property
     def depth(self) -> int:
@@ -380,7 +390,8 @@ class ReLUNetwork:
             bits = "".join(str((row >> j) & 1) for j in range(self.n))
             raise ModelError(
                 f"output {k} is {value} on row {row} (x0..x{self.n - 1} = {bits}), not 0 or 1"
-                if self.n else f"output {k} is {value}, not 0 or 1"
+                if self.n
+                else f"output {k} is {value}, not 0 or 1"
             )
         return table
 
@@ -461,7 +472,9 @@ class ReLUNetwork:
             if not isinstance(activation, str):
                 raise FormatError(f"field {where}.activation must be a string, got {activation!r}")
             if activation not in ACTIVATIONS:
-                raise FormatError(f"field {where}.activation is {activation!r}, expected one of {', '.join(ACTIVATIONS)}")
+                raise FormatError(
+                    f"field {where}.activation is {activation!r}, expected one of {', '.join(ACTIVATIONS)}"
+                )
             neurons.append(Neuron(tuple(pairs), fraction_from_json(nd["bias"], f"{where}.bias"), activation))
         outputs = tuple(_expect_int(o, f"outputs[{k}]") for k, o in enumerate(_expect_list(body["outputs"], "outputs")))
         return cls(n, tuple(neurons), outputs)
@@ -481,7 +494,9 @@ class ReLUNetwork:
         for j in range(self.n):
             graph.add_node(j, label=f"x{j}", kind="input")
         for i, v in enumerate(self.neurons):
-            graph.add_node(self.n + i, label=f"{v.activation} b={v.bias}", kind="gate", activation=v.activation, bias=v.bias)
+            graph.add_node(
+                self.n + i, label=f"{v.activation} b={v.bias}", kind="gate", activation=v.activation, bias=v.bias
+            )
             for u, w in v.weights:
                 graph.add_edge(u, self.n + i, label=str(w), weight=w)
         for k, o in enumerate(self.outputs):

@@ -57,8 +57,9 @@ from __future__ import annotations
 import inspect
 import random
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -244,9 +245,7 @@ def _parse_ints(fam: Family, rest: str | None) -> tuple[int, ...]:
     if len(fields) != len(fam.params):
         wanted = len(fam.params)
         names = f" ({', '.join(fam.params)})" if fam.params else ""
-        raise SpecError(
-            f"{fam.name} takes {wanted} parameter{'s' if wanted != 1 else ''}{names}, got {len(fields)}"
-        )
+        raise SpecError(f"{fam.name} takes {wanted} parameter{'s' if wanted != 1 else ''}{names}, got {len(fields)}")
     return tuple(_int_field(fam.name, p, f) for p, f in zip(fam.params, fields))
 
 
@@ -420,7 +419,9 @@ def _operand_names(D: int) -> tuple[str, ...]:
 
 # ------------------------------------------------------------------ built-ins
 @register_family(
-    "par", params=("N",), inputs="x0..x{N-1}",
+    "par",
+    params=("N",),
+    inputs="x0..x{N-1}",
     doc="parity: 1 iff an odd number of the N inputs x0..x{N-1} are 1",
 )
 def _par(N: int):
@@ -429,7 +430,9 @@ def _par(N: int):
 
 
 @register_family(
-    "maj", params=("N",), inputs="x0..x{N-1}",
+    "maj",
+    params=("N",),
+    inputs="x0..x{N-1}",
     doc="majority: 1 iff at least ceil(N/2) of the N inputs x0..x{N-1} are 1 (even N: ties give 1)",
 )
 def _maj(N: int):
@@ -438,7 +441,9 @@ def _maj(N: int):
 
 
 @register_family(
-    "thr", params=("N", "K"), inputs="x0..x{N-1}",
+    "thr",
+    params=("N", "K"),
+    inputs="x0..x{N-1}",
     doc="threshold: 1 iff at least K of the N inputs x0..x{N-1} are 1 (0 <= K <= N+1)",
 )
 def _thr(N: int, K: int):
@@ -448,7 +453,9 @@ def _thr(N: int, K: int):
 
 
 @register_family(
-    "exact", params=("N", "K"), inputs="x0..x{N-1}",
+    "exact",
+    params=("N", "K"),
+    inputs="x0..x{N-1}",
     doc="exactly-K: 1 iff exactly K of the N inputs x0..x{N-1} are 1 (0 <= K <= N)",
 )
 def _exact(N: int, K: int):
@@ -458,7 +465,9 @@ def _exact(N: int, K: int):
 
 
 @register_family(
-    "mod", params=("N", "M", "R"), inputs="x0..x{N-1}",
+    "mod",
+    params=("N", "M", "R"),
+    inputs="x0..x{N-1}",
     doc="counting mod M: 1 iff the number of 1s among x0..x{N-1} is R mod M (M >= 2, 0 <= R < M)",
 )
 def _mod(N: int, M: int, R: int):
@@ -470,7 +479,9 @@ def _mod(N: int, M: int, R: int):
 
 
 @register_family(
-    "sum", params=("N",), inputs="x0..x{N-1}",
+    "sum",
+    params=("N",),
+    inputs="x0..x{N-1}",
     doc="binary count of the 1s among x0..x{N-1}: outputs s0 (LSB)..s{b-1}, b = bit_length(N)",
 )
 def _sum(N: int):
@@ -481,7 +492,9 @@ def _sum(N: int):
 
 
 @register_family(
-    "ip", params=("D",), inputs="x0..x{D-1} then y0..y{D-1}, LSB first",
+    "ip",
+    params=("D",),
+    inputs="x0..x{D-1} then y0..y{D-1}, LSB first",
     doc="inner product mod 2 of x = inputs 0..D-1 and y = inputs D..2D-1: XOR of x_j AND y_j",
 )
 def _ip(D: int):
@@ -491,7 +504,9 @@ def _ip(D: int):
 
 
 @register_family(
-    "disj", params=("D",), inputs="x0..x{D-1} then y0..y{D-1}, LSB first",
+    "disj",
+    params=("D",),
+    inputs="x0..x{D-1} then y0..y{D-1}, LSB first",
     doc="disjointness of x = inputs 0..D-1 and y = inputs D..2D-1: 1 iff no j has x_j = y_j = 1",
 )
 def _disj(D: int):
@@ -501,7 +516,9 @@ def _disj(D: int):
 
 
 @register_family(
-    "eq", params=("D",), inputs="x0..x{D-1} then y0..y{D-1}, LSB first",
+    "eq",
+    params=("D",),
+    inputs="x0..x{D-1} then y0..y{D-1}, LSB first",
     doc="equality of x = inputs 0..D-1 and y = inputs D..2D-1: 1 iff x_j = y_j for all j",
 )
 def _eq(D: int):
@@ -511,7 +528,9 @@ def _eq(D: int):
 
 
 @register_family(
-    "gt", params=("D",), inputs="x0..x{D-1} then y0..y{D-1}, LSB first",
+    "gt",
+    params=("D",),
+    inputs="x0..x{D-1} then y0..y{D-1}, LSB first",
     doc="comparison: 1 iff x > y as D-bit numbers, x = inputs 0..D-1, y = inputs D..2D-1, LSB first",
 )
 def _gt(D: int):
@@ -521,9 +540,10 @@ def _gt(D: int):
 
 
 @register_family(
-    "add", params=("D",), inputs="x0..x{D-1} then y0..y{D-1}, LSB first",
-    doc="D-bit adder: x = inputs 0..D-1, y = inputs D..2D-1, LSB first; "
-        "outputs s0..s{D-1} = x+y mod 2^D, then carry c",
+    "add",
+    params=("D",),
+    inputs="x0..x{D-1} then y0..y{D-1}, LSB first",
+    doc="D-bit adder: x = inputs 0..D-1, y = inputs D..2D-1, LSB first; outputs s0..s{D-1} = x+y mod 2^D, then carry c",
 )
 def _add(D: int):
     _check_operands("add", D)
@@ -533,9 +553,10 @@ def _add(D: int):
 
 
 @register_family(
-    "mux", params=("K",), inputs="s0..s{K-1} (LSB first) then d0..d{2^K-1}",
-    doc="multiplexer: select bits s0..s{K-1} (inputs 0..K-1, LSB first), "
-        "data d0..d{2^K-1} (inputs K..); output d[s]",
+    "mux",
+    params=("K",),
+    inputs="s0..s{K-1} (LSB first) then d0..d{2^K-1}",
+    doc="multiplexer: select bits s0..s{K-1} (inputs 0..K-1, LSB first), data d0..d{2^K-1} (inputs K..); output d[s]",
 )
 def _mux(K: int):
     _need(K >= 1, f"mux:K needs K >= 1, got {K}")
@@ -559,17 +580,22 @@ def _parse_tt(rest: str) -> tuple:
 
 
 @register_family(
-    "tt", params=("N", "HEX"), inputs="x0..x{N-1}",
-    parse=_parse_tt, format=lambda args: f"{args[0]}:{args[1].hex()}",
+    "tt",
+    params=("N", "HEX"),
+    inputs="x0..x{N-1}",
+    parse=_parse_tt,
+    format=lambda args: f"{args[0]}:{args[1].hex()}",
     doc="any table: HEX as printed by TruthTable.hex() (bit i = f(x) with x_j = bit j of i, x0 = LSB), "
-        "outputs comma separated, output y0 first",
+    "outputs comma separated, output y0 first",
 )
 def _tt(n: int, table: TruthTable) -> TruthTable:
     return table
 
 
 @register_family(
-    "rand", params=("N", "SEED"), inputs="x0..x{N-1}",
+    "rand",
+    params=("N", "SEED"),
+    inputs="x0..x{N-1}",
     doc="random function, deterministic in SEED: table = random.Random(SEED).getrandbits(2^N)",
 )
 def _rand(N: int, SEED: int) -> TruthTable:
@@ -601,12 +627,15 @@ def _parse_expr_spec(rest: str) -> tuple:
 
 
 @register_family(
-    "expr", params=("EXPR",), inputs="x0..x{N-1}",
-    parse=_parse_expr_spec, format=lambda args: args[0] if args[1] is None else f"{args[1]}:{args[0]}",
+    "expr",
+    params=("EXPR",),
+    inputs="x0..x{N-1}",
+    parse=_parse_expr_spec,
+    format=lambda args: args[0] if args[1] is None else f"{args[1]}:{args[0]}",
     doc="Boolean expression over x0..x{N-1}; comma-separated expressions give outputs y0, y1, ...\n"
-        "Operators ~ or ! (not), & (and), ^ (xor), | (or) in decreasing precedence, parentheses, "
-        "constants 0 and 1, variables x0..x19.  N is 1 + the largest variable index, or given "
-        "explicitly as expr:N:EXPR.  Quotes around EXPR are dropped.",
+    "Operators ~ or ! (not), & (and), ^ (xor), | (or) in decreasing precedence, parentheses, "
+    "constants 0 and 1, variables x0..x19.  N is 1 + the largest variable index, or given "
+    "explicitly as expr:N:EXPR.  Quotes around EXPR are dropped.",
 )
 def _expr(text: str, n: int | None) -> TruthTable:
     return parse_expr(text, n)

@@ -23,13 +23,19 @@ depth and skip connections; layered circuits are a special case
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
-from circuits.schema import expect_dict as _expect_dict, expect_int as _expect_int, expect_list as _expect_list, is_int as _is_int
+from circuits.schema import (
+    expect_dict as _expect_dict,
+    expect_int as _expect_int,
+    expect_list as _expect_list,
+    is_int as _is_int,
+)
 from circuits.truthtable import MAX_INPUTS, TruthTable
 
 if TYPE_CHECKING:
@@ -172,7 +178,7 @@ class ThresholdCircuit:
         depth = [0] * self.n
         for g in self.gates:
             depth.append(1 + max((depth[u] for u in g.nodes), default=0))
-        return tuple(depth[self.n:])
+        return tuple(depth[self.n :])
 
     @property
     def depth(self) -> int:

@@ -17,8 +17,8 @@ outputs (output 0 first) separated by commas.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -93,8 +93,7 @@ class TruthTable:
         for k, t in enumerate(self.outputs):
             if not isinstance(t, int) or isinstance(t, bool) or not 0 <= t < limit:
                 raise SpecError(
-                    f"output {k} is not a table of {self.n} inputs "
-                    f"(needs an integer in [0, 2^{1 << self.n}))"
+                    f"output {k} is not a table of {self.n} inputs (needs an integer in [0, 2^{1 << self.n}))"
                 )
 
     # ----------------------------------------------------------------- build
@@ -113,9 +112,7 @@ class TruthTable:
         return cls(n, (full_mask(n) if value else 0,))
 
     @classmethod
-    def from_function(
-        cls, n: int, fn: Callable[[tuple[int, ...]], int | bool | Sequence[int | bool]]
-    ) -> TruthTable:
+    def from_function(cls, n: int, fn: Callable[[tuple[int, ...]], int | bool | Sequence[int | bool]]) -> TruthTable:
         """Tabulate ``fn`` on all ``2**n`` assignments ``x = (x0, ..., x_{n-1})``.
 
         ``fn`` returns a bit for a single-output function or a sequence of bits

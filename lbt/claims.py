@@ -119,7 +119,9 @@ def _option_value(key: str, text: str) -> Any:
 def _parse_line(text: str, here: str, line: int, timeout: float | None) -> list[Claim]:
     m = _LINE.match(text)
     if m is None:
-        raise SpecError(f"{here}expected 'MODEL [KEY=VALUE ...] TARGET OP N' with OP one of = >= > <= <, got {excerpt(text)}")
+        raise SpecError(
+            f"{here}expected 'MODEL [KEY=VALUE ...] TARGET OP N' with OP one of = >= > <= <, got {excerpt(text)}"
+        )
     words = m["lhs"].split()
     if len(words) < 2:
         raise SpecError(f"{here}expected a model and a target before {excerpt(m['op'])}, got {excerpt(text)}")

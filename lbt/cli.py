@@ -83,7 +83,9 @@ def _npn_info(f: TruthTable) -> list[dict[str, Any] | None]:
 
 
 @app.command()
-def info(spec: Annotated[str, typer.Argument(help="Target spec, e.g. maj:5, ip:2, tt:3:e8.")], json_: JsonOpt = False) -> None:
+def info(
+    spec: Annotated[str, typer.Argument(help="Target spec, e.g. maj:5, ip:2, tt:3:e8.")], json_: JsonOpt = False
+) -> None:
     """Describe a target: inputs, truth table, NPN class, single-threshold-gate test."""
     from circuits.npn import MAX_NPN_INPUTS
     from circuits.targets import target
@@ -112,7 +114,9 @@ def info(spec: Annotated[str, typer.Argument(help="Target spec, e.g. maj:5, ip:2
     for k in range(f.m):
         console.print(f"[bold]{t.outputs[k]}[/bold] table 0x{data['hex'][k]}")
         npn = data["npn"][k]
-        console.print(f"  NPN class: 0x{npn['canonical']}" if npn else f"  NPN class: not computed for n > {MAX_NPN_INPUTS}")
+        console.print(
+            f"  NPN class: 0x{npn['canonical']}" if npn else f"  NPN class: not computed for n > {MAX_NPN_INPUTS}"
+        )
         thr = data["threshold"][k]
         if thr["is_threshold"] is None:
             console.print(f"  threshold function: {thr['reason']}")
@@ -177,18 +181,26 @@ def eval_(
         data["computes"] = ok
         if not ok:
             row = next(i for i in range(1 << model.n) if computed.evaluate(i) != t.table.evaluate(i))
-            data["first_difference"] = {"row": row, "circuit": list(computed.evaluate(row)), "target": list(t.table.evaluate(row))}
+            data["first_difference"] = {
+                "row": row,
+                "circuit": list(computed.evaluate(row)),
+                "target": list(t.table.evaluate(row)),
+            }
     if json_:
         emit_json(data)
     else:
-        console.print(f"{file}: {model.MODEL} model, {model.n} inputs, {model.num_outputs} outputs, size {model.size}, depth {model.depth}")
+        console.print(
+            f"{file}: {model.MODEL} model, {model.n} inputs, {model.num_outputs} outputs, size {model.size}, depth {model.depth}"
+        )
         console.print(f"table 0x{computed.hex()}")
         if t is not None:
             if ok:
                 console.print(f"[green]computes {t.spec}[/green] on all {1 << model.n} inputs")
             else:
                 d = data["first_difference"]
-                console.print(f"[red]differs from {t.spec}[/red]: row {d['row']} gives {d['circuit']}, target {d['target']}")
+                console.print(
+                    f"[red]differs from {t.spec}[/red]: row {d['row']} gives {d['circuit']}, target {d['target']}"
+                )
     if not ok:
         raise typer.Exit(1)
 
@@ -205,6 +217,7 @@ def draw(
     """Draw a circuit with Graphviz (.dot always; .png/.svg need the dot program)."""
     from circuits.dot import render, to_dot
     from circuits.fileformat import load
+
     model = load(file)
     out = check_output(output if output is not None else file.with_suffix(".dot"))
     fmt = out.suffix.lower().lstrip(".")

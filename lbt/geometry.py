@@ -22,7 +22,10 @@ def polytope(
         Path, typer.Argument(help="ReLU network file (.json) with integer weights and no biases.", parser=path_value)
     ],
     zero_biases: Annotated[
-        bool, typer.Option("--zero-biases", help="Set every bias to 0 first (the positively homogeneous part of the network).")
+        bool,
+        typer.Option(
+            "--zero-biases", help="Set every bias to 0 first (the positively homogeneous part of the network)."
+        ),
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the random check points.", parser=int_value)] = 0,
     json_: JsonOpt = False,
@@ -100,7 +103,8 @@ def fundim(
     tries: Annotated[
         int,
         typer.Option(
-            help="Random parameter draws; stops at the first that reaches #params - #hidden.", parser=int_value,
+            help="Random parameter draws; stops at the first that reaches #params - #hidden.",
+            parser=int_value,
         ),
     ] = 20,
     json_: JsonOpt = False,
@@ -117,11 +121,19 @@ def fundim(
     if json_:
         emit_json(res.to_dict())
         return
-    console.print(f"architecture {res.arch}: {res.params} parameters, {res.hidden} hidden neurons, bound #params - #hidden = {res.bound}")
-    console.print(f"exact Jacobian rank: {res.rank} (best of {len(res.ranks)} parameter draw(s): {list(res.ranks)}; up to {res.samples} points each)")
+    console.print(
+        f"architecture {res.arch}: {res.params} parameters, {res.hidden} hidden neurons, bound #params - #hidden = {res.bound}"
+    )
+    console.print(
+        f"exact Jacobian rank: {res.rank} (best of {len(res.ranks)} parameter draw(s): {list(res.ranks)}; up to {res.samples} points each)"
+    )
     if res.stopped:
         console.print(f"stopped at the work limit after {len(res.ranks)} parameter draw(s)")
     if res.attains_bound:
-        console.print("[green]reaches the bound[/green]: functional dimension = #params - #hidden on an open set of parameters")
+        console.print(
+            "[green]reaches the bound[/green]: functional dimension = #params - #hidden on an open set of parameters"
+        )
     else:
-        console.print(f"[yellow]below the bound by {res.bound - res.rank}[/yellow] at every parameter draw tried (a lower bound only)")
+        console.print(
+            f"[yellow]below the bound by {res.bound - res.rank}[/yellow] at every parameter draw tried (a lower bound only)"
+        )

@@ -209,7 +209,10 @@ def convert(
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", help="Output file (default: next to FILE, e.g. FILE-stem.relu.json).", parser=path_value,
+            "-o",
+            "--output",
+            help="Output file (default: next to FILE, e.g. FILE-stem.relu.json).",
+            parser=path_value,
         ),
     ] = None,
     json_: JsonOpt = False,
@@ -754,7 +757,6 @@ def construct_disj_net(
 ) -> None:
     """Theorem 16: a ReLU network of size d + 1 for disjointness DISJ_d, checked on all 2^(2d) inputs."""
     from reductions.boolean_nets import disj_network
-
 
     def build(d: int) -> Built:
         return [(disj_network(d), {"checked": f"all 2^{2 * d} inputs"})]

@@ -348,7 +348,9 @@ def verify(
             for good, msg in a.checks:
                 console.print(f"  {'ok  ' if good else 'FAIL'} {escape(msg)}")
         for v in verdicts:
-            console.print(f"{'[green]OK[/green]' if v.verified else '[red]FAILED[/red]'} {escape(f'{v.path}: {v.reason}')}")
+            console.print(
+                f"{'[green]OK[/green]' if v.verified else '[red]FAILED[/red]'} {escape(f'{v.path}: {v.reason}')}"
+            )
         console.print(f"verified {len(audits) + len(verdicts) - failed}, failed {failed}")
     if failed:
         raise typer.Exit(1)

@@ -156,6 +156,7 @@ class _Display(Reporter):
 def _text_of(values: dict[str, Any]) -> str:
     from lbt.store import CellRecord
     from lbt.tablereport import cell_text
+
     result = values.get("result") if isinstance(values.get("result"), dict) else None
     rec = CellRecord(
         row=values["row"], col=values["col"], config={}, config_sha256="", timeout=None, status=values["status"],
@@ -210,6 +211,7 @@ def _audit_cell_checks(rec: CellRecord, store_dir: Path) -> CellAudit:
     from solvers.audit import audit_result
     from solvers.engines import record_options
     from solvers.proof import sha256_file
+
     checks: list[tuple[bool, str]] = []
     model = rec.config.get("model")
     result = rec.result

@@ -218,7 +218,9 @@ def _expand_ranges(entry: str) -> list[str]:
         m = _RANGE.match(part)
         if m is None:
             if ".." in part:
-                raise SpecError(f"bad range {excerpt(part)} in row {excerpt(entry)} (expected A..B with integers A <= B)")
+                raise SpecError(
+                    f"bad range {excerpt(part)} in row {excerpt(entry)} (expected A..B with integers A <= B)"
+                )
             choices.append([part])
             continue
         a, b = int(m.group(1)), int(m.group(2))
@@ -246,8 +248,7 @@ def _npn_rows(entry: str, n_text: str) -> list[Row]:
 
 def expand_row(entry: str) -> list[Row]:
     """The rows an entry of ``rows`` stands for (ranges and ``npn:N`` expanded, specs normalised)."""
-    from circuits.targets import family as lookup_family
-    from circuits.targets import target
+    from circuits.targets import family as lookup_family, target
 
     if not isinstance(entry, str) or not entry.strip():
         raise SpecError(f"a row must be a non-empty target spec string, got {excerpt(entry)}")

@@ -35,6 +35,7 @@ import itertools
 import math
 import random
 from fractions import Fraction
+
 import numpy as np
 
 from circuits.errors import ArityError, SpecError
@@ -126,7 +127,9 @@ def _cells(c: int, d: int, rng: random.Random) -> tuple[list[tuple[int, ...]], s
     total = 1 << (c * d)
     if total <= _MAX_CELLS:
         return list(itertools.product(range(1 << c), repeat=d)), f"all {total} grid cells"
-    return [tuple(rng.randrange(1 << c) for _ in range(d)) for _ in range(_MAX_CELLS)], f"{_MAX_CELLS} random grid cells (seeded) of {total}"
+    return [
+        tuple(rng.randrange(1 << c) for _ in range(d)) for _ in range(_MAX_CELLS)
+    ], f"{_MAX_CELLS} random grid cells (seeded) of {total}"
 
 
 def barrier_network(
@@ -165,7 +168,9 @@ def barrier_network(
     bits: list[Affine] = []
     for i in range(d):
         x = builder.input(i)
-        bits.extend(ramp_bits(builder, x, c, delta) if route == "ramps" else sawtooth_bits(builder, x, c, delta, variant))
+        bits.extend(
+            ramp_bits(builder, x, c, delta) if route == "ramps" else sawtooth_bits(builder, x, c, delta, variant)
+        )
     outs = builder.embed(sim.result, bits)
     total = Affine()
     for k, o in enumerate(outs):
@@ -216,7 +221,10 @@ def barrier_network(
         for p, (v,), e in zip(points, got, expected):
             if v != e:
                 raise AssertionError(f"assembled network is {v} at {[str(t) for t in p]}, expected {e}")
-        margin = [[(a + 1 - delta / 2) / (1 << c) if not paper else Fraction(max(a, 1), 1 << c) for a in cell] for cell in cells]
+        margin = [
+            [(a + 1 - delta / 2) / (1 << c) if not paper else Fraction(max(a, 1), 1 << c) for a in cell]
+            for cell in cells
+        ]
         top = 1 - Fraction(1, 1 << q)
         wrong = 0
         for p, (v,) in zip(margin, evaluate_points(net, margin)):
@@ -232,7 +240,13 @@ def barrier_network(
         )
     return Report(
         name="barrier_network",
-        params={"d": d, "c": c, "route": route, "delta": str(delta), **({"variant": variant} if route == "sawtooth" else {})},
+        params={
+            "d": d,
+            "c": c,
+            "route": route,
+            "delta": str(delta),
+            **({"variant": variant} if route == "sawtooth" else {}),
+        },
         result=net,
         size=net.size,
         depth=net.depth,
@@ -279,7 +293,9 @@ def barrier_demo(
     offs = cell_offsets(delta_f, "paper" if paper else "ramps", 2)
     rng = random.Random(seed)
     cells, _ = _cells(c, d, rng)
-    points = [[(a + o) / (1 << c) for a, o in zip(cell, off)] for cell in cells for off in itertools.product(offs, repeat=d)]
+    points = [
+        [(a + o) / (1 << c) for a, o in zip(cell, off)] for cell in cells for off in itertools.product(offs, repeat=d)
+    ]
     worst = Fraction(0)
     for p, (v,) in zip(points, evaluate_points(net, points)):
         gap = sum((t - Fraction(trunc_index(t, c), 1 << c) for t in p), Fraction(0))

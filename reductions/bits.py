@@ -41,8 +41,8 @@ vectorised evaluation of a network at many rational points.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -409,9 +409,11 @@ def _check_discretiser(
         f"floor(2^c x_i) exactly"
     )
     # Points inside the margins, to show what fails there (not part of the claim).
-    mid = [(k + 1 - delta / 2) / (1 << c) for k in range(1 << c)] if variant != "paper" else [
-        Fraction(k, 1 << c) for k in range(1, 1 << c)
-    ]
+    mid = (
+        [(k + 1 - delta / 2) / (1 << c) for k in range(1 << c)]
+        if variant != "paper"
+        else [Fraction(k, 1 << c) for k in range(1, 1 << c)]
+    )
     bad = 0
     for p, out in zip(_diagonal_points(mid, d), evaluate_points(net, _diagonal_points(mid, d))):
         xi = p[0]
@@ -428,7 +430,9 @@ def _discretiser_params(c: object, d: object, delta: object) -> tuple[int, int, 
 
 
 # ------------------------------------------------------------------ public constructions
-def ramp_discretiser(c: int, d: int = 1, delta: Fraction | int | str = Fraction(1, 4), *, check: bool = True, per_cell: int = 8) -> Report:
+def ramp_discretiser(
+    c: int, d: int = 1, delta: Fraction | int | str = Fraction(1, 4), *, check: bool = True, per_cell: int = 8
+) -> Report:
     """Lemma 21: depth-2 network mapping ``x in [0,1]^d`` to the ``c*d`` bits of ``floor(2^c x_i)``.
 
     Exact for every ``x`` whose coordinates satisfy ``frac(2^c x_i) <= 1 - delta`` and at
@@ -502,7 +506,9 @@ def sawtooth_discretiser(
     )
 
 
-def bit_extraction_table(c_max: int = 8, delta: Fraction | int | str = Fraction(1, 4), *, check: bool = True) -> list[dict]:
+def bit_extraction_table(
+    c_max: int = 8, delta: Fraction | int | str = Fraction(1, 4), *, check: bool = True
+) -> list[dict]:
     """Sizes and depths of both discretisers (one coordinate) for ``c = 1 .. c_max``."""
     c_max = check_positive_int(c_max, "c_max")
     rows = []

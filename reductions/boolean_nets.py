@@ -31,7 +31,7 @@ evaluating the remaining 20-input network on its whole cube.
 from __future__ import annotations
 
 import itertools
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -86,7 +86,9 @@ def _disj_definition(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (x & y) == 0
 
 
-def check_on_cube(net: ReLUNetwork, d: int, spec: str, definition: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> str:
+def check_on_cube(
+    net: ReLUNetwork, d: int, spec: str, definition: Callable[[np.ndarray, np.ndarray], np.ndarray]
+) -> str:
     """Verify ``net`` exactly on all ``2^(2d)`` inputs; returns the ``checked`` text or raises AssertionError."""
     n = 2 * d
     if n <= MAX_INPUTS:

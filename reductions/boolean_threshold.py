@@ -389,7 +389,9 @@ def _beta(g: ThresholdGate) -> int:
     return 5 * T + 3 * L - 11
 
 
-def _prune(n: int, gates: list[tuple[int, int, int]], outputs: list[Literal]) -> tuple[list[tuple[int, tuple[int, int]]], list[Edge]]:
+def _prune(
+    n: int, gates: list[tuple[int, int, int]], outputs: list[Literal]
+) -> tuple[list[tuple[int, tuple[int, int]]], list[Edge]]:
     live: set[int] = {v for v, _ in outputs if v >= n}
     for i in range(len(gates) - 1, -1, -1):
         if n + i in live:
@@ -436,7 +438,9 @@ def threshold_to_boolean(c: ThresholdCircuit) -> Report:
             wire = _FALSE
         elif len({v for (v, _), _ in lits if v >= 0}) <= 2:
             mult = [a for _, a in lits]
-            wire = bld.func(lambda vals, m=mult, th=t: int(sum(x * y for x, y in zip(vals, m)) >= th), [w for w, _ in lits])
+            wire = bld.func(
+                lambda vals, m=mult, th=t: int(sum(x * y for x, y in zip(vals, m)) >= th), [w for w, _ in lits]
+            )
         else:
             wire = _greater_equal(bld, lits, t)
         val.append(wire)
@@ -467,4 +471,3 @@ def threshold_to_boolean(c: ThresholdCircuit) -> Report:
         source_depth=c.depth,
         extra={"gate_sizes": gate_sizes},
     )
-

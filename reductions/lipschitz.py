@@ -36,8 +36,8 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Sequence
 
 from circuits.errors import ArityError, ModelError, SpecError
 from circuits.relu import ReLUNetwork
@@ -98,7 +98,10 @@ class LipschitzExtension:
         return self._measure(self._point(x), z)
 
     def _measure(self, p: list[Fraction], z: int) -> Fraction:
-        excess = [max(Fraction(0), c - _QUARTER) if not (z >> i) & 1 else max(Fraction(0), 3 * _QUARTER - c) for i, c in enumerate(p)]
+        excess = [
+            max(Fraction(0), c - _QUARTER) if not (z >> i) & 1 else max(Fraction(0), 3 * _QUARTER - c)
+            for i, c in enumerate(p)
+        ]
         if self.norm == "linf":
             return max(excess, default=Fraction(0))
         return sum((e * e for e in excess), Fraction(0))
@@ -287,7 +290,10 @@ def lipschitz_network(
             a = _near_corner(rng, d, Fraction(3, 8))
             kind = rng.random()
             if kind < 0.5:  # a nearby point
-                b = [min(Fraction(1), max(Fraction(0), c + _rand_fraction(rng, Fraction(-1, 8), Fraction(1, 8)))) for c in a]
+                b = [
+                    min(Fraction(1), max(Fraction(0), c + _rand_fraction(rng, Fraction(-1, 8), Fraction(1, 8))))
+                    for c in a
+                ]
             else:
                 b = _near_corner(rng, d, Fraction(3, 8))
             samples.append((a, b))

@@ -142,7 +142,9 @@ def threshold_to_relu(c: ThresholdCircuit, *, samples: int = 64, seed: int = 0) 
         "size 2s+q, depth m+1"
     )
     if not exact:
-        formula += f" (no output gate has the largest depth m = {m}: measured depth max(m, m_out + 1) = {max(m, m_out + 1)})"
+        formula += (
+            f" (no output gate has the largest depth m = {m}: measured depth max(m, m_out + 1) = {max(m, m_out + 1)})"
+        )
     return Report(
         name="threshold_to_relu",
         params={"n": n, "s": s, "m": m, "q": q},
@@ -296,7 +298,13 @@ def relu_to_threshold(net: ReLUNetwork, encoding: str = "unary") -> Report:
     sym = "B_v" if encoding == "unary" else "⌈log2(B_v+1)⌉"
     return Report(
         name=f"relu_to_threshold[{encoding}]",
-        params={"n": n, "encoding": encoding, "encoded_neurons": len(bounds), "q": q_distinct, "max_bound": max(bounds.values(), default=0)},
+        params={
+            "n": n,
+            "encoding": encoding,
+            "encoded_neurons": len(bounds),
+            "q": q_distinct,
+            "max_bound": max(bounds.values(), default=0),
+        },
         result=result,
         size=result.size,
         depth=result.depth,
@@ -311,6 +319,9 @@ def relu_to_threshold(net: ReLUNetwork, encoding: str = "unary") -> Report:
         formula_kind="exact",
         source_size=net.size,
         source_depth=net.depth,
-        extra={"bounds": {str(k): v for k, v in bounds.items()}, "unary_size": sizes["unary"], "binary_size": sizes["binary"]},
+        extra={
+            "bounds": {str(k): v for k, v in bounds.items()},
+            "unary_size": sizes["unary"],
+            "binary_size": sizes["binary"],
+        },
     )
-

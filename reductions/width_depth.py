@@ -85,7 +85,9 @@ def _check_source(net: ReLUNetwork) -> None:
         raise ModelError(f"shallow_to_deep_narrow needs a linear output neuron; the output is {v.activation}")
     for u in v.nodes:
         if u < net.n:
-            raise ModelError(f"the output reads input x{u} directly (a skip connection); only hidden neurons may feed it")
+            raise ModelError(
+                f"the output reads input x{u} directly (a skip connection); only hidden neurons may feed it"
+            )
     layers = net.layers()
     if any(layer != 1 for i, layer in enumerate(layers) if net.n + i != out):
         raise ModelError(
@@ -141,7 +143,9 @@ def shallow_to_deep_narrow(
     # a hidden neuron reading no input is the constant σ(b): fold u·σ(b) into the output bias
     hidden = [(node, v) for node, v in every if v.weights]
     constants = [(node, v) for node, v in every if not v.weights]
-    c_out = out.bias + sum((u_of.get(node, Fraction(0)) * max(v.bias, Fraction(0)) for node, v in constants), Fraction(0))
+    c_out = out.bias + sum(
+        (u_of.get(node, Fraction(0)) * max(v.bias, Fraction(0)) for node, v in constants), Fraction(0)
+    )
     if not hidden:
         raise ModelError("shallow_to_deep_narrow: the network is constant (no hidden neuron reads an input)")
     nh = len(hidden)

@@ -69,7 +69,9 @@ def fit_error(features: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return float(res.x[-1]), res.x[:-1]
 
 
-def fewest_neurons(d: int, lo: float, hi: float, eps: float, pool_size: int, grid_points: int, rng: np.random.Generator) -> dict:
+def fewest_neurons(
+    d: int, lo: float, hi: float, eps: float, pool_size: int, grid_points: int, rng: np.random.Generator
+) -> dict:
     X = grid(d, lo, hi, grid_points)
     y = X.prod(axis=1)
     w, b = pool(d, lo, hi, pool_size, rng)
@@ -137,14 +139,25 @@ def main() -> None:
                 head = f"{name:>9} d={d}: "
                 if r["neurons"] is not None:
                     print(
-                        head + f"{r['neurons']} neurons reach eps={args.eps} on a {r['grid']}-point grid (sup |f| = {r['sup_f']:g}), "
+                        head
+                        + f"{r['neurons']} neurons reach eps={args.eps} on a {r['grid']}-point grid (sup |f| = {r['sup_f']:g}), "
                         f"error on 20000 random points {r['random_point_error']:.3f}",
                         flush=True,
                     )
                 else:
-                    print(head + f"all {args.pool} pool neurons give grid error {r['grid_error']:.3f} > eps={args.eps} (sup |f| = {r['sup_f']:g})", flush=True)
+                    print(
+                        head
+                        + f"all {args.pool} pool neurons give grid error {r['grid_error']:.3f} > eps={args.eps} (sup |f| = {r['sup_f']:g})",
+                        flush=True,
+                    )
     exact = boolean_and_check(args.and_max_d)
-    result = {"eps": args.eps, "pool": args.pool, "fits": rows, "boolean_cube": exact, "seconds": round(time.time() - t0, 1)}
+    result = {
+        "eps": args.eps,
+        "pool": args.pool,
+        "fits": rows,
+        "boolean_cube": exact,
+        "seconds": round(time.time() - t0, 1),
+    }
     if args.json:
         print(json.dumps(result, indent=1))
     else:

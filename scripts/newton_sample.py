@@ -71,12 +71,14 @@ def sample(args: argparse.Namespace) -> dict:
             if pair.value(x) != net.evaluate(x)[0]:
                 counterexamples.append({"kind": "support", "network": net.to_dict(), "x": [str(c) for c in x]})
         k = pair.hidden
-        s = stats.setdefault(k, {"networks": 0, "polytopes": 0, "faces_checked": 0, "odd_faces": 0, "max_odd_dim": -1, "max_dim": 0})
+        s = stats.setdefault(
+            k, {"networks": 0, "polytopes": 0, "faces_checked": 0, "odd_faces": 0, "max_odd_dim": -1, "max_dim": 0}
+        )
         s["networks"] += 1
         for poly in (pair.P, pair.N):
             rep = parity_report(poly, k)
             s["polytopes"] += 1
-            s["faces_checked"] += sum(rep["f_vector"][2**k:])
+            s["faces_checked"] += sum(rep["f_vector"][2**k :])
             s["odd_faces"] += sum(rep["odd"])
             s["max_odd_dim"] = max(s["max_odd_dim"], rep["max_odd_dim"])
             s["max_dim"] = max(s["max_dim"], rep["dim"])
@@ -99,7 +101,11 @@ def trees(max_tree: int) -> list[dict]:
         for with_zero in (False, True):
             net = max_network(n, with_zero)
             (pair,) = newton_polytopes(net)
-            target = standard_simplex(n) if with_zero else convex_hull([tuple(int(i == j) for j in range(n)) for i in range(n)])
+            target = (
+                standard_simplex(n)
+                if with_zero
+                else convex_hull([tuple(int(i == j) for j in range(n)) for i in range(n)])
+            )
             p, q = parity_report(pair.P, pair.hidden), parity_report(pair.N, pair.hidden)
             out.append(
                 {
@@ -112,7 +118,9 @@ def trees(max_tree: int) -> list[dict]:
                     "N": {key: q[key] for key in ("dim", "vertices", "f_vector", "volume", "holds")},
                     # F_n with n = 2^k: P = N + Delta_n has odd Vol_n, so P is not in Q_k (k = log2 n)
                     "P_volume_odd": p["volume"] % 2 == 1 and p["dim"] == n,
-                    "P_passes_test_for_log2_n_layers": parity_report(pair.P, n.bit_length() - 1)["holds"] if n & (n - 1) == 0 else None,
+                    "P_passes_test_for_log2_n_layers": parity_report(pair.P, n.bit_length() - 1)["holds"]
+                    if n & (n - 1) == 0
+                    else None,
                 }
             )
     return out
@@ -126,7 +134,9 @@ def main() -> None:
     ap.add_argument("--min-width", type=int, default=2, help="smallest hidden width (default 2)")
     ap.add_argument("--max-width", type=int, default=4, help="largest hidden width (default 4)")
     ap.add_argument("--wmax", type=int, default=2, help="weights are in [-wmax, wmax] (default 2)")
-    ap.add_argument("--max-tree", type=int, default=5, help="largest n for the max networks (default 5; 6 takes ~10 s, 7 minutes)")
+    ap.add_argument(
+        "--max-tree", type=int, default=5, help="largest n for the max networks (default 5; 6 takes ~10 s, 7 minutes)"
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
     t0 = time.time()
@@ -153,7 +163,9 @@ def main() -> None:
     print("  (for k = 3 the threshold 8 exceeds n <= 5, so nothing is checked there)")
     print(f"  counterexamples: {len(result['counterexamples'])}")
     c = result["mixed_volume_control"]
-    print(f"  Vol(Q + Delta_n) - Vol(Q) odd for {c['odd_difference']} of {c['tested']} full-dimensional Q with n = 2 or 4")
+    print(
+        f"  Vol(Q + Delta_n) - Vol(Q) odd for {c['odd_difference']} of {c['tested']} full-dimensional Q with n = 2 or 4"
+    )
     print("sharpness: conv(e_1..e_{2^k}) built in P_k:")
     for s in result["sharpness"]:
         print(f"  k = {s['k']}: dim {s['dim']}, volume {s['volume']} (odd, dimension 2^k - 1)")

@@ -74,4 +74,3 @@ def refuted_claim(
         "options": dict(options),
         "widths": None if widths is None else [int(w) for w in widths],
     }
-

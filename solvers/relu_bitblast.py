@@ -416,7 +416,8 @@ def synthesize_bounded(
             seconds=time.monotonic() - t0,
             variables=total_vars,
             clauses=total_clauses,
-            method="bitblast:cadical195" + ("+lrat" if proof_dir is not None else "")
+            method="bitblast:cadical195"
+            + ("+lrat" if proof_dir is not None else "")
             + (":stored" if records and reused == len(records) else ""),
             cnf_sha256=hashes[0] if len(hashes) == 1 else None,
             proof={"profiles": records} if status == "unsat" else None,

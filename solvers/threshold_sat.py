@@ -354,7 +354,7 @@ def encode(
     single = m == 1 and "output_last" in sym
     # ---- output selection
     O: list[list[Lit]] = []
-    for k in range(m):
+    for _ in range(m):
         if single:
             O.append([False] * (s - 1) + [True])
         else:
@@ -389,12 +389,12 @@ def encode(
     le: list[list[Lit]] = []  # depth:   le[i][l] = depth(i) <= l, l = 0..D
     if layered is not None:
         D = layered
-        for i in range(s):
+        for _ in range(s):
             row: list[Lit] = [True, True] + [b.new() for _ in range(2, D + 1)] + [False]
             ge.append(row)
     if depth is not None:
         D = depth
-        for i in range(s):
+        for _ in range(s):
             le.append([False] + [b.new() for _ in range(1, D)] + [True])
 
     # ================= clauses

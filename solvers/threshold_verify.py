@@ -141,7 +141,7 @@ def no_bounded_separator(
     def feasible(partial: list[int], k: int) -> bool:
         # pos: partial + reach >= t >= -bound ; neg: partial - reach <= t - 1 <= bound - 1
         lo_t, hi_t = -bound, bound
-        for idx, p in enumerate(pts):
+        for idx, _ in enumerate(pts):
             if labs[idx]:
                 hi_t = min(hi_t, partial[idx] + reach[k][idx])
             else:

@@ -15,8 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from circuits.schema import MAX_NESTING, loads_json, loads_toml, read_bytes
 from circuits.targets import target
@@ -562,8 +561,25 @@ def test_generated_files(cli, tmp_path, args, document):
         assert_one_error(code, err)
 
 
-COLUMNS = st.sampled_from(["row", "col", "config", "config_sha256", "timeout", "status", "size", "proven",
-                           "lower_bound", "witness", "result", "proof_dir", "proof_files", "versions", "seconds"])
+COLUMNS = st.sampled_from(
+    [
+        "row",
+        "col",
+        "config",
+        "config_sha256",
+        "timeout",
+        "status",
+        "size",
+        "proven",
+        "lower_bound",
+        "witness",
+        "result",
+        "proof_dir",
+        "proof_files",
+        "versions",
+        "seconds",
+    ]
+)
 COLUMN_VALUES = st.one_of(st.none(), st.integers(-(10**18), 10**18), st.floats(allow_nan=False), st.text(max_size=10),
                           st.sampled_from(["{}", "[]", "1", '{"model": 1}', '{"options": []}', "[" * 200, "null"]),
                           st.binary(max_size=8))  # fmt: skip

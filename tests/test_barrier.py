@@ -7,8 +7,7 @@ import math
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from circuits.errors import ArityError, SpecError
 from circuits.threshold import ThresholdCircuit, ThresholdGate
@@ -40,7 +39,9 @@ def circuits_for(draw, n, max_gates=4, max_outputs=3):
     gates = []
     for i in range(count):
         nodes = draw(st.lists(st.integers(0, n + i - 1), unique=True, min_size=1, max_size=min(n + i, 5)))
-        gates.append(ThresholdGate(tuple((u, draw(st.integers(-3, 3).filter(bool))) for u in nodes), draw(st.integers(-3, 3))))
+        gates.append(
+            ThresholdGate(tuple((u, draw(st.integers(-3, 3).filter(bool))) for u in nodes), draw(st.integers(-3, 3)))
+        )
     q = draw(st.integers(1, max_outputs))
     return ThresholdCircuit(n, tuple(gates), tuple(draw(st.integers(n, n + count - 1)) for _ in range(q)))
 
@@ -140,7 +141,11 @@ def test_demo_network(function, route):
 def test_demo_paper_sawtooth_fails_at_grid_points():
     r = barrier_demo("average", 2, 2, route="sawtooth", variant="paper")
     net = r.result
-    wrong = sum(net.evaluate([Fraction(a, 4), Fraction(b, 4)])[0] != Fraction((a + b) // 2, 4) for a in range(1, 4) for b in range(1, 4))
+    wrong = sum(
+        net.evaluate([Fraction(a, 4), Fraction(b, 4)])[0] != Fraction((a + b) // 2, 4)
+        for a in range(1, 4)
+        for b in range(1, 4)
+    )
     assert wrong > 0
 
 

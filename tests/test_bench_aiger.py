@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given
+from test_boolean import SETTINGS, boolean_circuits, build, full_adder, raw_circuits, reference_tables
 
 from circuits.aiger import generate_aiger, load_aiger, parse_aiger, to_aig, write_aiger
 from circuits.bench import generate_bench, load_bench, parse_bench, write_bench
 from circuits.boolean import AIG, B2, MONO, Basis, BooleanCircuit, Edge, Op2
 from circuits.errors import FormatError
 from circuits.truthtable import TruthTable
-from test_boolean import SETTINGS, boolean_circuits, build, full_adder, raw_circuits, reference_tables
 
 
 def table_of(n, fn):
@@ -224,9 +224,18 @@ def test_generate_bench_ops_and_constants():
         basis=Basis("b2", 3),
     )
     body = generate_bench(c).splitlines()
-    for line in ["g0 = NOT(x0)", "g1 = BUFF(x1)", "g2 = GT(x0, x1)", "g3 = LUT 0xf (x0, x1)",
-                 "g4 = LUT 0xe8 (x0, x1, x2)", "g5 = XOR(x0, x1, x2)", "g6 = NXOR(c1, x2)",
-                 "c0 = gnd", "c1 = vdd", "OUTPUT(c0)"]:
+    for line in [
+        "g0 = NOT(x0)",
+        "g1 = BUFF(x1)",
+        "g2 = GT(x0, x1)",
+        "g3 = LUT 0xf (x0, x1)",
+        "g4 = LUT 0xe8 (x0, x1, x2)",
+        "g5 = XOR(x0, x1, x2)",
+        "g6 = NXOR(c1, x2)",
+        "c0 = gnd",
+        "c1 = vdd",
+        "OUTPUT(c0)",
+    ]:
         assert line in body
     assert parse_bench(generate_bench(c)) == c
 

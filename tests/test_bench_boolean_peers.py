@@ -23,6 +23,7 @@ bp = importlib.util.module_from_spec(_SPEC)
 sys.modules["boolean_peers"] = bp
 _SPEC.loader.exec_module(bp)
 
+
 def B(bits: str) -> list[bool]:
     """A cirbo row list from a 0/1 string."""
     return [c == "1" for c in bits]

@@ -6,8 +6,7 @@ import math
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from circuits.errors import ArityError, SpecError
 from circuits.relu import Neuron, ReLUNetwork
@@ -35,7 +34,9 @@ def ref_evaluate(net: ReLUNetwork, x) -> tuple[Fraction, ...]:
     vals = [Fraction(v) for v in x]
     for v in net.neurons:
         z = v.bias + sum((w * vals[u] for u, w in v.weights), Fraction(0))
-        vals.append(max(z, Fraction(0)) if v.activation == "relu" else z if v.activation == "linear" else Fraction(int(z >= 0)))
+        vals.append(
+            max(z, Fraction(0)) if v.activation == "relu" else z if v.activation == "linear" else Fraction(int(z >= 0))
+        )
     return tuple(vals[o] for o in net.outputs)
 
 
@@ -166,7 +167,11 @@ def test_random_points_outside_margin(c, d, delta, data):
 @SETTINGS
 @given(c=st.integers(1, 4), delta=st.fractions(min_value=Fraction(1, 20), max_value=Fraction(19, 20)))
 def test_self_check_reports(c, delta):
-    for r in (ramp_discretiser(c, 2, delta), sawtooth_discretiser(c, 2, delta), sawtooth_discretiser(c, 1, delta, variant="paper")):
+    for r in (
+        ramp_discretiser(c, 2, delta),
+        sawtooth_discretiser(c, 2, delta),
+        sawtooth_discretiser(c, 1, delta, variant="paper"),
+    ):
         assert r.matches_formula
         assert "exact" in r.checked
 
@@ -192,7 +197,13 @@ def networks(draw):
 @SETTINGS
 @given(net=networks(), data=st.data())
 def test_evaluate_points_matches_reference(net, data):
-    points = data.draw(st.lists(st.lists(st.fractions(min_value=-2, max_value=2, max_denominator=50), min_size=net.n, max_size=net.n), min_size=1, max_size=6))
+    points = data.draw(
+        st.lists(
+            st.lists(st.fractions(min_value=-2, max_value=2, max_denominator=50), min_size=net.n, max_size=net.n),
+            min_size=1,
+            max_size=6,
+        )
+    )
     assert evaluate_points(net, points) == [ref_evaluate(net, p) for p in points]
 
 

@@ -6,8 +6,7 @@ import json
 
 import networkx as nx
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from circuits.aiger import to_aig
 from circuits.boolean import (
@@ -64,7 +63,7 @@ def reference_tables(n, gates, outputs):
         values = [bool((row >> j) & 1) for j in range(n)]
 
         def read(node, neg):
-            v = False if node == -1 else values[node]
+            v = False if node == -1 else values[node]  # noqa: B023 - called within this iteration
             return v != neg
 
         for op, ins in gates:
@@ -89,7 +88,10 @@ def reference_depth(n, gates, outputs):
 
 def build(n, b, gates, outputs) -> BooleanCircuit:
     return BooleanCircuit(
-        n, b, tuple(Gate(op, tuple(Edge(u, neg) for u, neg in ins)) for op, ins in gates), tuple(Edge(u, neg) for u, neg in outputs)
+        n,
+        b,
+        tuple(Gate(op, tuple(Edge(u, neg) for u, neg in ins)) for op, ins in gates),
+        tuple(Edge(u, neg) for u, neg in outputs),
     )
 
 
@@ -268,7 +270,16 @@ def test_to_aig_costs_of_two_input_ops():
         c = BooleanCircuit.from_gates(2, [(op, (0, 1))], [2])
         a = to_aig(c)
         assert a.computes(c.truth_table()), op.name
-        expected = {"XOR": 3, "NXOR": 3, "ALWAYS_FALSE": 0, "ALWAYS_TRUE": 0, "LNOT": 0, "RNOT": 0, "LIFF": 0, "RIFF": 0}
+        expected = {
+            "XOR": 3,
+            "NXOR": 3,
+            "ALWAYS_FALSE": 0,
+            "ALWAYS_TRUE": 0,
+            "LNOT": 0,
+            "RNOT": 0,
+            "LIFF": 0,
+            "RIFF": 0,
+        }
         assert a.size == expected.get(op.name, 1), op.name
 
 

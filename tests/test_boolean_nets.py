@@ -18,9 +18,11 @@ from reductions.boolean_nets import boolean_net_table, disj_network, ip_network
 # ------------------------------------------------------------------ references written here
 def ref_table(d: int, fn) -> TruthTable:
     """Brute force over all 2^(2d) rows; x = inputs 0..d-1, y = inputs d..2d-1."""
+
     def row(bits):
         x, y = bits[:d], bits[d:]
         return fn(x, y)
+
     return TruthTable.from_function(2 * d, row)
 
 
@@ -64,7 +66,7 @@ def float_cube_eval(net: ReLUNetwork, chunk_bits: int = 18) -> np.ndarray:
             for u, w in v.weights:
                 z += float(w) * vals[u]
             vals.append(np.maximum(z, 0.0) if v.activation == "relu" else z)
-        out[start:start + step] = vals[net.outputs[0]]
+        out[start : start + step] = vals[net.outputs[0]]
     return out
 
 
@@ -173,7 +175,13 @@ def test_ip_wrong_gadget_detected():
 # ------------------------------------------------------------------ invalid parameters
 @pytest.mark.parametrize(
     "call",
-    [lambda: disj_network(0), lambda: ip_network(0), lambda: ip_network(3, "bumps"), lambda: boolean_net_table(0), lambda: ip_network(2.0)],
+    [
+        lambda: disj_network(0),
+        lambda: ip_network(0),
+        lambda: ip_network(3, "bumps"),
+        lambda: boolean_net_table(0),
+        lambda: ip_network(2.0),
+    ],
 )
 def test_invalid_parameters(call):
     with pytest.raises(SpecError):

@@ -10,7 +10,7 @@ solver (not through the driver), size by size.
 from __future__ import annotations
 
 import random
-from functools import lru_cache
+from functools import cache
 from itertools import combinations
 
 import pytest
@@ -74,10 +74,9 @@ def _fanins(basis: str, count: int, fanin: int) -> list[tuple[int, ...]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _layers(n: int, basis: str, fanin: int, depth: int | None, gates: int):
     """States (frozensets of (table, depth) of the gates) of every circuit with exactly s <= gates gates."""
-    inputs = tuple((_var(n, j), 0) for j in range(n))
     layers = [{frozenset()}]
     for _ in range(gates):
         nxt = set()
@@ -88,7 +87,7 @@ def _layers(n: int, basis: str, fanin: int, depth: int | None, gates: int):
     return layers
 
 
-@lru_cache(maxsize=None)
+@cache
 def _creatable(n: int, basis: str, fanin: int, depth: int | None, st: frozenset, with_depth: bool = False):
     """What one more gate can compute on top of the state ``st``: tables (with their depths)."""
     full = _full(n)
@@ -118,7 +117,10 @@ def _completions(outputs: tuple[int, ...], care: tuple[int, ...], rows: int):
         free_rows = [r for r in range(rows) if not (c >> r) & 1]
         base = f & c
         per_output.append(
-            [base | sum(1 << r for i, r in enumerate(free_rows) if (bits >> i) & 1) for bits in range(1 << len(free_rows))]
+            [
+                base | sum(1 << r for i, r in enumerate(free_rows) if (bits >> i) & 1)
+                for bits in range(1 << len(free_rows))
+            ]
         )
     combos = [()]
     for options in per_output:
@@ -138,7 +140,9 @@ def brute_min(
 ) -> int | None:
     """Fewest gates of a circuit computing ``outputs`` (on the care rows), or None if more than ``gates``."""
     if care is not None:
-        costs = [brute_min(n, c, basis, fanin=fanin, depth=depth, gates=gates) for c in _completions(outputs, care, 1 << n)]
+        costs = [
+            brute_min(n, c, basis, fanin=fanin, depth=depth, gates=gates) for c in _completions(outputs, care, 1 << n)
+        ]
         costs = [c for c in costs if c is not None]
         return min(costs) if costs else None
     full = _full(n)

@@ -6,8 +6,7 @@ Truth tables are compared with plain-Python reference evaluations written here.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from circuits.boolean import AIG, B2, MONO, Basis, BooleanCircuit, Edge, Gate, Op2
 from circuits.errors import ModelError
@@ -174,14 +173,16 @@ def test_threshold_to_boolean_large_weights_and_majority():
     maj5 = ThresholdCircuit.single_gate(5, [1] * 5, 3)
     r = threshold_to_boolean(maj5)
     assert r.result.truth_table() == maj5.truth_table()
-    big = ThresholdCircuit.single_gate(4, [1000, -777, 513, -2**20], -2**20 + 300)
+    big = ThresholdCircuit.single_gate(4, [1000, -777, 513, -(2**20)], -(2**20) + 300)
     r = threshold_to_boolean(big)
     assert ref_boolean(r.result) == ref_threshold(big)
     assert r.matches_formula
 
 
 def test_threshold_to_boolean_constant_and_literal_gates():
-    c = ThresholdCircuit(2, (ThresholdGate((), 0), ThresholdGate(((0, -3),), -1), ThresholdGate(((0, 1), (1, 1)), 5)), (2, 3, 4))
+    c = ThresholdCircuit(
+        2, (ThresholdGate((), 0), ThresholdGate(((0, -3),), -1), ThresholdGate(((0, 1), (1, 1)), 5)), (2, 3, 4)
+    )
     r = threshold_to_boolean(c)
     # constant 1, NOT x0 (one NOT gate at the output), constant 0
     assert r.size == 1 and ref_boolean(r.result) == ref_threshold(c)

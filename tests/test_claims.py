@@ -3,8 +3,7 @@
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from circuits.errors import SpecError
 from lbt.claims import Claim, check_claim, decide, parse_claims

@@ -32,8 +32,11 @@ def test_info_parity_certificate_is_valid():
     (thr,) = data["threshold"]
     assert thr["is_threshold"] is False
     cert = thr["certificate"]
+
     # re-check the printed certificate independently: rows of PAR_3 with the right labels, equal sums
-    parity = lambda p: sum(p) % 2
+    def parity(p):
+        return sum(p) % 2
+
     assert all(parity(p) == 1 for p, _ in cert["positive"]) and all(parity(q) == 0 for q, _ in cert["negative"])
     for k in range(3):
         assert sum(a * p[k] for p, a in cert["positive"]) == sum(b * q[k] for q, b in cert["negative"])

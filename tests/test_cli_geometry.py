@@ -44,7 +44,9 @@ def files(tmp_path_factory):
     save(max_network(4), paths["max4"])
     save(max_network(4, with_zero=True), paths["f4"])
     save(ReLUNetwork(2, (Neuron(((0, 1), (1, 1)), 1), Neuron(((2, 1),), 0, "linear")), (3,)), paths["bias"])
-    save(ReLUNetwork(2, (Neuron(((0, 1), (1, Fraction(1, 2))), 0), Neuron(((2, 1),), 0, "linear")), (3,)), paths["frac"])
+    save(
+        ReLUNetwork(2, (Neuron(((0, 1), (1, Fraction(1, 2))), 0), Neuron(((2, 1),), 0, "linear")), (3,)), paths["frac"]
+    )
     save(ReLUNetwork(2, (Neuron(((0, 1), (1, 1)), 0, "threshold"),), (2,)), paths["threshold"])
     save(ThresholdCircuit.single_gate(2, [1, 1], 2), paths["gate"])
     return paths
@@ -122,7 +124,9 @@ def test_fundim_samples_option(monkeypatch, capsys):
     assert data["samples"] == 30 and data["rank"] <= data["bound"] == 7
 
 
-@pytest.mark.parametrize("args", [["2,x"], ["2"], ["2,0,1"], ["2,,1"], ["2,2,1", "--samples", "0"], ["2,2,1", "--tries", "0"]])
+@pytest.mark.parametrize(
+    "args", [["2,x"], ["2"], ["2,0,1"], ["2,,1"], ["2,2,1", "--samples", "0"], ["2,2,1", "--tries", "0"]]
+)
 def test_fundim_bad_input_exit_2(args, monkeypatch, capsys):
     code, out, err = run_inprocess(monkeypatch, capsys, "fundim", *args)
     assert code == 2, out

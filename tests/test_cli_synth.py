@@ -224,7 +224,6 @@ def test_verify_rejects_a_tampered_separability_certificate(tmp_path):
     assert proc.returncode == 1 and "FAILED" in proc.stdout and "learned clause 1" in proc.stdout
 
 
-
 def test_relu_disjointness_paper_construction_is_optimal(tmp_path):
     # paper 002 (Thm 16) builds DISJ_d with d + 1 neurons (ReLU output); for d = 2, 3 neurons is the minimum
     from circuits.relu import ReLUNetwork

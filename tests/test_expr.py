@@ -7,8 +7,7 @@ with a direct evaluation of the same tree, row by row, written here.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from circuits.errors import ArityError, LbtError, SpecError, TooLargeError
 from circuits.expr import MAX_NESTING, canonical_expr, expr_arity, parse_expr

@@ -14,8 +14,12 @@ from circuits.threshold import ThresholdCircuit, ThresholdGate
 FULL_ADDER = BooleanCircuit.from_gates(
     3, [(Op2.XOR, (0, 1)), (Op2.XOR, (3, 2)), (Op2.AND, (0, 1)), (Op2.AND, (3, 2)), (Op2.OR, (5, 6))], outputs=(4, 7)
 )
-PAR3 = ThresholdCircuit(3, (ThresholdGate(((0, 1), (1, 1), (2, 1)), 2), ThresholdGate(((0, 1), (1, 1), (2, 1), (3, -2)), 1)), (4,))
-HALF = ReLUNetwork(2, (Neuron(((0, Fraction(1, 2)), (1, 1)), Fraction(-1, 3), "relu"), Neuron(((2, 3),), 0, "linear")), (3,))
+PAR3 = ThresholdCircuit(
+    3, (ThresholdGate(((0, 1), (1, 1), (2, 1)), 2), ThresholdGate(((0, 1), (1, 1), (2, 1), (3, -2)), 1)), (4,)
+)
+HALF = ReLUNetwork(
+    2, (Neuron(((0, Fraction(1, 2)), (1, 1)), Fraction(-1, 3), "relu"), Neuron(((2, 3),), 0, "linear")), (3,)
+)
 MODELS = [FULL_ADDER, PAR3, HALF]
 
 

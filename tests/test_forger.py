@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from circuits.errors import LbtError
 from circuits.targets import target
@@ -215,7 +214,9 @@ def _swap_refs(directory: Path, data: st.DataObject) -> Change | None:
     return Change("swap-refs", RECORD, a, b)
 
 
-def _foreign_file(corpus: dict[str, Original], original: Original, directory: Path, data: st.DataObject) -> Change | None:
+def _foreign_file(
+    corpus: dict[str, Original], original: Original, directory: Path, data: st.DataObject
+) -> Change | None:
     """Replace one proof file with the file of the same role from another record's directory."""
     mine = _proof_files(directory)
     other = corpus[data.draw(st.sampled_from(sorted(set(corpus) - {original.name})), label="other")]
@@ -230,7 +231,9 @@ def _foreign_file(corpus: dict[str, Original], original: Original, directory: Pa
     return Change("foreign-file", victim.name, (), f"{other.name}/{donor.name}")
 
 
-def _foreign_cert(corpus: dict[str, Original], original: Original, directory: Path, data: st.DataObject) -> Change | None:
+def _foreign_cert(
+    corpus: dict[str, Original], original: Original, directory: Path, data: st.DataObject
+) -> Change | None:
     """Point one refutation of the record at another record's certificate, copied in with its files."""
     path = directory / RECORD
     record = json.loads(path.read_text())
@@ -321,7 +324,9 @@ def justified(original: Original, directory: Path, change: Change) -> str | None
                 return "a lemma no later step uses: the remaining steps and the empty clause stay valid"
     if change.kind == "foreign-cert":
         mine = _at(original.record, change.path)["certificates_path"]
-        if _question(original.directory / Path(mine).name) == _question(directory / f"foreign-{Path(change.detail).name}"):
+        if _question(original.directory / Path(mine).name) == _question(
+            directory / f"foreign-{Path(change.detail).name}"
+        ):
             return "the other record's certificate refutes the very piece this size needs (table, size, options)"
     touched = {change.file} | ({change.detail} if change.kind == "swap-files" else set())
     if change.file != RECORD and not touched & _referenced(original.directory):
@@ -342,7 +347,9 @@ def justified(original: Original, directory: Path, change: Change) -> str | None
             return f"constraint {change.detail} adds no clause at this size: the certificate's CNF is the same"
     if change.kind == "rename":
         table = _spec_table(change.detail)
-        source = original.record if change.file == RECORD else json.loads((original.directory / change.file).read_text())
+        source = (
+            original.record if change.file == RECORD else json.loads((original.directory / change.file).read_text())
+        )
         if table is not None and table == _spec_table(source["target"]):
             return "the new name defines the same table: the same question"
     return None
@@ -350,6 +357,7 @@ def justified(original: Original, directory: Path, change: Change) -> str | None
 
 def _backing(directory: Path) -> dict[int, list[str]]:
     """For each refuted size of the record, the contents of the files that back it (sorted)."""
+
     def digest(name: str) -> str:
         return hashlib.sha256((directory / Path(name).name).read_bytes()).hexdigest()
 
@@ -405,7 +413,9 @@ def _computes(witness: dict[str, Any], n: int, table: str) -> bool:
                 node.append(Fraction(int(z >= Fraction(str(unit["threshold"])))))
                 continue
             z += Fraction(str(unit["bias"]))
-            node.append({"relu": max(z, Fraction(0)), "linear": z, "threshold": Fraction(int(z >= 0))}[unit["activation"]])
+            node.append(
+                {"relu": max(z, Fraction(0)), "linear": z, "threshold": Fraction(int(z >= 0))}[unit["activation"]]
+            )
         if [node[o] for o in witness["outputs"]] != [Fraction((t >> r) & 1) for t in want]:
             return False
     return True
@@ -422,7 +432,10 @@ def _same_cnf(record: dict[str, Any], size: int, dropped: str) -> bool:
 
     problem = Problem(target(record["target"]).table, Basis(record["model"], record["fanin"]), record["depth"], None)
     chosen = set(record["strengthenings"])
-    return encode(problem, size, strengthenings=chosen).clauses == encode(problem, size, strengthenings=chosen - {dropped}).clauses
+    return (
+        encode(problem, size, strengthenings=chosen).clauses
+        == encode(problem, size, strengthenings=chosen - {dropped}).clauses
+    )
 
 
 def _same_base(cert: Path, dropped: str) -> bool:
@@ -439,7 +452,10 @@ def _same_base(cert: Path, dropped: str) -> bool:
     else:
         options, encode = relu_sat.ReLUOptions.from_dict(header["options"]), relu_sat.encode
     chosen = set(header["symmetry"])
-    return encode(table, header["size"], options, chosen).clauses == encode(table, header["size"], options, chosen - {dropped}).clauses
+    return (
+        encode(table, header["size"], options, chosen).clauses
+        == encode(table, header["size"], options, chosen - {dropped}).clauses
+    )
 
 
 def _claims_hold(original: Original, record: dict[str, Any]) -> None:
@@ -486,7 +502,17 @@ def forge(corpus: Corpus, data: st.DataObject) -> None:
         _claims_hold(original, json.loads((directory / RECORD).read_text()))
 
 
-KINDS = ["delete", "delete", "delete", "rename", "swap-files", "swap-refs", "foreign-file", "foreign-cert", "delete-line"]
+KINDS = [
+    "delete",
+    "delete",
+    "delete",
+    "rename",
+    "swap-files",
+    "swap-refs",
+    "foreign-file",
+    "foreign-cert",
+    "delete-line",
+]
 _SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}
 
 

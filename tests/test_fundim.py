@@ -7,8 +7,7 @@ from fractions import Fraction as F
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from circuits.errors import SpecError
 from circuits.fundim import (
@@ -32,9 +31,9 @@ def flat(theta):
 def unflat(arch, values):
     out, k, w = [], 0, arch.widths
     for i in range(1, len(w)):
-        W = [values[k + r * w[i - 1]: k + (r + 1) * w[i - 1]] for r in range(w[i])]
+        W = [values[k + r * w[i - 1] : k + (r + 1) * w[i - 1]] for r in range(w[i])]
         k += w[i] * w[i - 1]
-        out.append((W, values[k: k + w[i]]))
+        out.append((W, values[k : k + w[i]]))
         k += w[i]
     return out
 
@@ -48,7 +47,13 @@ def chain(ws, bs):
 @pytest.mark.parametrize(
     "arch, d, h, bound",
     # the examples of D - H listed in the notes, recounted by the formula sum n_l (n_{l-1} + 1)
-    [((2, 2, 1), 9, 2, 7), ((2, 3, 1), 13, 3, 10), ((2, 2, 2, 1), 15, 4, 11), ((3, 3, 3, 1), 28, 6, 22), ((2, 1, 1, 1, 1), 9, 3, 6)],
+    [
+        ((2, 2, 1), 9, 2, 7),
+        ((2, 3, 1), 13, 3, 10),
+        ((2, 2, 2, 1), 15, 4, 11),
+        ((3, 3, 3, 1), 28, 6, 22),
+        ((2, 1, 1, 1, 1), 9, 3, 6),
+    ],
 )
 def test_counts(arch, d, h, bound):
     a = Architecture(arch)
@@ -105,7 +110,9 @@ def test_rescaling_directions_are_in_the_kernel(seed, widths):
             for lv, (W, b) in enumerate(theta, start=1):
                 for r, row in enumerate(W):
                     for c, x in enumerate(row):
-                        tangent.append(x if (lv == layer and r == i) else (-x if (lv == layer + 1 and c == i) else F(0)))
+                        tangent.append(
+                            x if (lv == layer and r == i) else (-x if (lv == layer + 1 and c == i) else F(0))
+                        )
                 tangent += [x if (lv == layer and r == i) else F(0) for r, x in enumerate(b)]
             assert all(sum(a * t for a, t in zip(row, tangent)) == 0 for row in rows)
 
@@ -127,7 +134,9 @@ def test_rank_never_exceeds_the_bound(seed, widths):
 
 
 # ------------------------------------------------------------------ the claims
-@pytest.mark.parametrize("widths", [(2, 2, 1), (2, 3, 1), (2, 2, 2, 1), (3, 3, 3, 1), (3, 2, 2), (4, 3, 2, 1), (2, 2, 2, 2, 1)])
+@pytest.mark.parametrize(
+    "widths", [(2, 2, 1), (2, 3, 1), (2, 2, 2, 1), (3, 3, 3, 1), (3, 2, 2), (4, 3, 2, 1), (2, 2, 2, 2, 1)]
+)
 def test_widths_at_least_two_reach_the_bound(widths):
     """Grillo-Montufar: input and hidden widths >= 2 give functional dimension D - H on an open set."""
     res = functional_dimension(widths, seed=1, tries=30)

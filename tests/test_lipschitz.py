@@ -7,8 +7,7 @@ import math
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from circuits.errors import ArityError, ModelError, SpecError
 from circuits.truthtable import TruthTable
@@ -40,7 +39,9 @@ def f_linf(g: TruthTable, x) -> Fraction:
 
 
 def f_l2_float(g: TruthTable, x) -> float:
-    return sum(g.evaluate(row(z))[0] * max(0.0, 1 - 4 * math.sqrt(sum(e * e for e in excess(x, z)))) for z in corners(g.n))
+    return sum(
+        g.evaluate(row(z))[0] * max(0.0, 1 - 4 * math.sqrt(sum(e * e for e in excess(x, z)))) for z in corners(g.n)
+    )
 
 
 tables = st.integers(1, 3).flatmap(lambda d: st.integers(0, 2 ** (2**d) - 1).map(lambda t: TruthTable.single(d, t)))
@@ -154,7 +155,17 @@ def test_constant_four_is_attained(norm):
 
 # ------------------------------------------------------------------ the rounding and the network
 def test_rounding():
-    assert [rounding(Fraction(k, 8)) for k in range(9)] == [0, 0, 0, Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), 1, 1, 1]
+    assert [rounding(Fraction(k, 8)) for k in range(9)] == [
+        0,
+        0,
+        0,
+        Fraction(1, 4),
+        Fraction(1, 2),
+        Fraction(3, 4),
+        1,
+        1,
+        1,
+    ]
 
 
 def support_grid(d):
@@ -163,7 +174,9 @@ def support_grid(d):
 
 
 @pytest.mark.parametrize("norm", ["l2", "linf"])
-@pytest.mark.parametrize("maker", [lambda: ip_network(1), lambda: ip_network(2, "sawtooth"), lambda: disj_network(2), lambda: ip_network(2)])
+@pytest.mark.parametrize(
+    "maker", [lambda: ip_network(1), lambda: ip_network(2, "sawtooth"), lambda: disj_network(2), lambda: ip_network(2)]
+)
 def test_network_on_support(norm, maker):
     base = maker()
     r = lipschitz_network(base.result, norm=norm, pairs=40)

@@ -11,8 +11,7 @@ from itertools import product
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from circuits.errors import FormatError
 from solvers.lrat import CheckResult, Cnf, check_lrat, check_lrat_stream, read_dimacs

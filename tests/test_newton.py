@@ -9,8 +9,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from scipy.spatial import ConvexHull
 
 from circuits.newton import (
@@ -153,7 +152,9 @@ def test_hand_computed_volumes():
     assert convex_hull([(1, 0, 0), (0, 1, 0), (0, 0, 1)]).volume() == 1  # the Sage docstring example: 1, not 3
     assert convex_hull([(0, 0, 0), (1, 1, 0), (0, 1, 1)]).volume() == 1
     assert convex_hull([(0, 0), (3, 6)]).volume() == 3  # lattice length
-    assert convex_hull([(0, 0, 0), (1, 0, 0), (0, 1, 0), (1, 1, 5)]).volume() == 5  # height 5 over a unimodular triangle
+    assert (
+        convex_hull([(0, 0, 0), (1, 0, 0), (0, 1, 0), (1, 1, 5)]).volume() == 5
+    )  # height 5 over a unimodular triangle
     # a lattice point at height 1 over a non-primitive facet
     assert convex_hull([(0, 0, 0), (2, 0, 0), (0, 2, 0), (0, 0, 1)]).volume() == 4
 
@@ -166,7 +167,7 @@ def test_dilation_scales_volume(seed, c):
     p = convex_hull(pts)
     q = convex_hull([tuple(c * a for a in v) for v in pts])
     assert q.dim == p.dim and q.volume() == c**p.dim * p.volume()
-    assert all(f.volume % c ** f.dim == 0 for f in q.faces())
+    assert all(f.volume % c**f.dim == 0 for f in q.faces())
 
 
 # ------------------------------------------------------------------ hull against independent oracles
@@ -297,7 +298,9 @@ def test_max_network_polytopes(n):
     """P = N + Newton(target); for F_n with n = 2^k, Vol_n(P) is odd, so P is not in Q_k."""
     for with_zero in (False, True):
         (pair,) = newton_polytopes(max_network(n, with_zero))
-        target = standard_simplex(n) if with_zero else convex_hull([tuple(int(i == j) for j in range(n)) for i in range(n)])
+        target = (
+            standard_simplex(n) if with_zero else convex_hull([tuple(int(i == j) for j in range(n)) for i in range(n)])
+        )
         assert minkowski_sum(pair.N, target) == pair.P
         assert parity_report(pair.P, pair.hidden)["holds"] and parity_report(pair.N, pair.hidden)["holds"]
         if with_zero and n & (n - 1) == 0:

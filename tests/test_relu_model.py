@@ -8,8 +8,7 @@ from fractions import Fraction
 
 import networkx as nx
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.model import CircuitModel
@@ -58,7 +57,9 @@ huge_fraction = st.one_of(
 
 
 @st.composite
-def raw_networks(draw, number=small_fraction, max_inputs=4, max_hidden=5, final_acts=st.sampled_from(["linear", "relu", "threshold"])):
+def raw_networks(
+    draw, number=small_fraction, max_inputs=4, max_hidden=5, final_acts=st.sampled_from(["linear", "relu", "threshold"])
+):
     """Random networks: relu hidden neurons (any wiring), then 1..2 output neurons of any activation."""
     n = draw(st.integers(0, max_inputs))
     hidden = draw(st.integers(0, max_hidden))
@@ -178,7 +179,9 @@ def test_threshold_activation_is_z_at_least_zero():
 
 
 def test_xor_network():
-    net = build(2, [([(0, 1), (1, 1)], 0, "relu"), ([(0, 1), (1, 1)], -1, "relu"), ([(2, 1), (3, -2)], 0, "linear")], [4])
+    net = build(
+        2, [([(0, 1), (1, 1)], 0, "relu"), ([(0, 1), (1, 1)], -1, "relu"), ([(2, 1), (3, -2)], 0, "linear")], [4]
+    )
     assert net.truth_table().hex() == "6"
     assert net.computes(TruthTable.from_function(2, lambda x: x[0] ^ x[1]))
     assert (net.size, net.depth, net.hidden_layers, net.widths()) == (3, 2, 1, (2, 1))

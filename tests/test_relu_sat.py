@@ -136,15 +136,16 @@ def test_three_inputs_exhaustive(output, skip):
     """
     from circuits.linsep import Separator, threshold_function
 
-    ltf = [tuple((c >> r) & 1 for r in range(8)) for c in range(256)
-           if isinstance(threshold_function(TruthTable.single(3, c)), Separator)]
+    ltf = [
+        tuple((c >> r) & 1 for r in range(8))
+        for c in range(256)
+        if isinstance(threshold_function(TruthTable.single(3, c)), Separator)
+    ]
     assert len(ltf) == 104
     seen = set()
     for t in range(256):
         table = TruthTable.single(3, t)
-        key = min(
-            table.permute(p).negate_inputs(m).table for p in itertools.permutations(range(3)) for m in range(8)
-        )
+        key = min(table.permute(p).negate_inputs(m).table for p in itertools.permutations(range(3)) for m in range(8))
         if key in seen:
             continue
         seen.add(key)
@@ -455,8 +456,9 @@ def test_bounded_weights_against_enumeration(output):
         for skip in (False, True):
             by_size = [integer_networks_functions(2, 1, s, L, skip, output) for s in (1, 2, 3)]
             for name, t in NP2.items():
-                r = synthesize_relu(TruthTable.single(2, t), output=output, skip=skip, max_weight=1, hidden_layers=L,
-                                    max_size=3)
+                r = synthesize_relu(
+                    TruthTable.single(2, t), output=output, skip=skip, max_weight=1, hidden_layers=L, max_size=3
+                )
                 expect = next((s for s, tabs in zip((1, 2, 3), by_size) if t in tabs), None)
                 assert r.size == expect, (name, output, L, skip, r.size, expect)
                 if expect is not None:

@@ -159,8 +159,21 @@ def test_to_dict_is_json_and_complete():
     d = r.to_dict()
     json.dumps(d)
     for key in (
-        "target", "model", "size", "proven", "lower_bound", "witness", "refutations", "seconds",
-        "depth", "fanin", "solver", "encoding", "encoding_version", "strengthenings", "interrupted",
+        "target",
+        "model",
+        "size",
+        "proven",
+        "lower_bound",
+        "witness",
+        "refutations",
+        "seconds",
+        "depth",
+        "fanin",
+        "solver",
+        "encoding",
+        "encoding_version",
+        "strengthenings",
+        "interrupted",
     ):
         assert key in d
     assert d["encoding"] == boolean_sat.ENCODING

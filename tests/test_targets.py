@@ -11,8 +11,7 @@ import math
 import random
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from circuits.errors import ArityError, LbtError, SpecError, TooLargeError
 from circuits.targets import Family, Target, families, family, register_family, target, unregister_family
@@ -188,9 +187,7 @@ def test_tt(data):
     m = data.draw(st.integers(1, 3))
     tables = [data.draw(st.integers(0, 2 ** (2**N) - 1)) for _ in range(m)]
     digits = max(1, 2**N // 4)
-    text = ",".join(
-        data.draw(st.sampled_from(["", "0x"])) + f"{t:0{digits}x}" for t in tables
-    )
+    text = ",".join(data.draw(st.sampled_from(["", "0x"])) + f"{t:0{digits}x}" for t in tables)
     if data.draw(st.booleans()):
         text = text.upper().replace("0X", "0x")
     t = target(f"tt:{N}:{text}")
@@ -397,8 +394,17 @@ def test_bad_specs(spec, fragment):
 @pytest.mark.parametrize(
     "spec",
     [
-        "par:30", "maj:21", "thr:100:3", "ip:11", "add:11", "mux:5", "mux:1000000000",
-        "tt:21:0", "rand:21:0", "expr:21:x0", "sum:99999999999",
+        "par:30",
+        "maj:21",
+        "thr:100:3",
+        "ip:11",
+        "add:11",
+        "mux:5",
+        "mux:1000000000",
+        "tt:21:0",
+        "rand:21:0",
+        "expr:21:x0",
+        "sum:99999999999",
     ],
 )
 def test_too_large(spec):
@@ -421,10 +427,21 @@ def test_non_string_spec():
 def test_families_lists_the_built_ins():
     listed = {f.name: f for f in families()}
     for name, usage in [
-        ("par", "par:N"), ("maj", "maj:N"), ("thr", "thr:N:K"), ("exact", "exact:N:K"),
-        ("mod", "mod:N:M:R"), ("ip", "ip:D"), ("disj", "disj:D"), ("eq", "eq:D"), ("gt", "gt:D"),
-        ("sum", "sum:N"), ("add", "add:D"), ("mux", "mux:K"), ("tt", "tt:N:HEX"),
-        ("rand", "rand:N:SEED"), ("expr", "expr:EXPR"),
+        ("par", "par:N"),
+        ("maj", "maj:N"),
+        ("thr", "thr:N:K"),
+        ("exact", "exact:N:K"),
+        ("mod", "mod:N:M:R"),
+        ("ip", "ip:D"),
+        ("disj", "disj:D"),
+        ("eq", "eq:D"),
+        ("gt", "gt:D"),
+        ("sum", "sum:N"),
+        ("add", "add:D"),
+        ("mux", "mux:K"),
+        ("tt", "tt:N:HEX"),
+        ("rand", "rand:N:SEED"),
+        ("expr", "expr:EXPR"),
     ]:
         assert listed[name].usage == usage
         assert listed[name].doc and listed[name].summary
@@ -451,7 +468,7 @@ def test_readme_snippet(cleanup):
 
     @register_family("tribes", params=("K", "W"), doc="OR of K ANDs of W bits", inputs="block-major")
     def tribes(K: int, W: int) -> TruthTable:
-        return TruthTable.from_function(K * W, lambda x: any(all(x[i*W:(i+1)*W]) for i in range(K)))
+        return TruthTable.from_function(K * W, lambda x: any(all(x[i * W : (i + 1) * W]) for i in range(K)))
 
     t = target("tribes:2:3")
     assert t.table.n == 6 and t.inputs[0] == "x0" and t.outputs == ("y0",)

@@ -6,8 +6,7 @@ import json
 
 import networkx as nx
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.model import CircuitModel

@@ -9,8 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from circuits.errors import LbtError, ModelError, SpecError
 from circuits.relu import Neuron, ReLUNetwork
@@ -121,7 +120,9 @@ def test_threshold_to_relu_exact_on_cube_and_formula(c, data):
     assert sum(v.activation == "relu" for v in net.neurons) == 2 * s
     assert all(net.neurons[o - net.n].activation == "linear" for o in net.outputs)
     # real inputs, in [0, 1]^n and slightly outside: every output in [0, 1]
-    xs = data.draw(st.lists(st.builds(Fraction, st.integers(-20, 120), st.integers(1, 100)), min_size=c.n, max_size=c.n))
+    xs = data.draw(
+        st.lists(st.builds(Fraction, st.integers(-20, 120), st.integers(1, 100)), min_size=c.n, max_size=c.n)
+    )
     assert all(0 <= y <= 1 for y in ref_relu(net, xs))
 
 

@@ -144,8 +144,12 @@ def test_bounded_core_that_is_separable_is_rejected(refuted, tmp_path):
     from circuits.truthtable import TruthTable
     from solvers.threshold_sat import ThresholdOptions, encode
 
-    enc = encode(TruthTable.from_hex(data["n"], data["table"]), data["size"],
-                 ThresholdOptions.from_dict(data["options"]), data["symmetry"])
+    enc = encode(
+        TruthTable.from_hex(data["n"], data["table"]),
+        data["size"],
+        ThresholdOptions.from_dict(data["options"]),
+        data["symmetry"],
+    )
     r, label, _ = lc["rows"].pop()
     n = enc.n
     drop = set()

@@ -9,8 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from circuits.errors import LbtError, ModelError, SpecError
 from circuits.relu import Neuron, ReLUNetwork
@@ -162,7 +161,9 @@ def test_rejects_networks_outside_the_model():
     thr = ReLUNetwork(1, (Neuron(((0, 1),), 0), Neuron(((1, 1),), 0, "threshold")), (2,))
     with pytest.raises(ModelError, match="linear output"):
         shallow_to_deep_narrow(thr)
-    two_out = ReLUNetwork(1, (Neuron(((0, 1),), 0), Neuron(((1, 1),), 0, "linear"), Neuron(((1, 2),), 0, "linear")), (2, 3))
+    two_out = ReLUNetwork(
+        1, (Neuron(((0, 1),), 0), Neuron(((1, 1),), 0, "linear"), Neuron(((1, 2),), 0, "linear")), (2, 3)
+    )
     with pytest.raises(ModelError, match="single output"):
         shallow_to_deep_narrow(two_out)
     ok = ReLUNetwork(1, (Neuron(((0, 1),), 0), Neuron(((1, 1),), 0, "linear")), (2,))

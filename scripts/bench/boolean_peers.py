@@ -216,8 +216,16 @@ def run_lbt(inst: Instance, timeout: float) -> Run:
     t0, c0 = _now(), time.process_time()
     r = synthesize(table, "b2", timeout=timeout)
     wall, cpu = _now() - t0, time.process_time() - c0
-    steps = [{"size": s.size, "status": s.status, "seconds": round(s.seconds, 6),
-              "variables": s.variables, "clauses": s.clauses} for s in r.steps]
+    steps = [
+        {
+            "size": s.size,
+            "status": s.status,
+            "seconds": round(s.seconds, 6),
+            "variables": s.variables,
+            "clauses": s.clauses,
+        }
+        for s in r.steps
+    ]
     if r.proven and r.size is not None:
         verified = r.circuit is not None and r.circuit.truth_table().outputs == table.outputs
         return Run("lbt", "ok", cpu, wall, r.size, verified, f"start {r.start}", steps)
@@ -275,7 +283,9 @@ def run_cirbo(inst: Instance, timeout: float, start: int) -> Run:
     c0 = _children_cpu()
     proc = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--cirbo-worker", req],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         run = _follow_cirbo(proc, table, timeout, start)
@@ -312,8 +322,16 @@ def _follow_cirbo(proc: subprocess.Popen[str], table: TruthTable, timeout: float
             steps.append({k: ev[k] for k in ("size", "status", "seconds")})
         elif ev["event"] == "done":
             verified = tuple(ev["tables"]) == table.outputs
-            return Run("cirbo", "ok", ev["seconds"], ev["wall"], ev["size"], verified,
-                       f"start {start}; gates_number() {ev['gates_number']}", steps)
+            return Run(
+                "cirbo",
+                "ok",
+                ev["seconds"],
+                ev["wall"],
+                ev["size"],
+                verified,
+                f"start {start}; gates_number() {ev['gates_number']}",
+                steps,
+            )
 
 
 # ------------------------------------------------------------------ ABC
@@ -498,8 +516,16 @@ def run_abc_twoexact(inst: Instance, timeout: float, start: int, abc: str, start
         steps.append({"size": size, "status": "sat", "seconds": round(cpu, 6)})
         silent = sum(st["status"] == "unsat-silent" for st in steps)
         note = f"{silent} size(s) ended without a verdict, counted as UNSAT" if silent else ""
-        return Run("abc-twoexact", "ok", max(MIN_SECONDS, cpu_total), max(MIN_SECONDS, wall_total), size,
-                   found == table.outputs[0], note, steps)
+        return Run(
+            "abc-twoexact",
+            "ok",
+            max(MIN_SECONDS, cpu_total),
+            max(MIN_SECONDS, wall_total),
+            size,
+            found == table.outputs[0],
+            note,
+            steps,
+        )
 
 
 # ------------------------------------------------------------------ report
@@ -521,8 +547,13 @@ def timeout_bound(peer: Run, base: Run, metric: str = "cpu") -> float | None:
 
 def agrees(peer: Run, base: Run) -> bool:
     """Both finished, with verified circuits of the same size."""
-    return (peer.status == "ok" and base.status == "ok" and peer.size == base.size
-            and peer.verified is not False and base.verified is not False)
+    return (
+        peer.status == "ok"
+        and base.status == "ok"
+        and peer.size == base.size
+        and peer.verified is not False
+        and base.verified is not False
+    )
 
 
 def ratio(peer: Run, base: Run, metric: str = "cpu") -> float | None:
@@ -583,11 +614,20 @@ def table_markdown(rows: list[dict[str, Any]], tools: list[str]) -> str:
 def _geomeans(rows: list[dict[str, Any]], tool: str, metric: str) -> dict[str, Any]:
     both = [x for x in (ratio(r["runs"][tool], r["runs"]["lbt"], metric) for r in rows) if x is not None]
     # the peer's timeouts counted as the time it used: a lower bound on the true mean
-    bounded = [x for x in (ratio(r["runs"][tool], r["runs"]["lbt"], metric)
-                           or timeout_bound(r["runs"][tool], r["runs"]["lbt"], metric) for r in rows)
-               if x is not None]
-    return {"geomean_both_finish": geomean(both), "instances_both_finish": len(both),
-            "geomean_with_timeout_bounds": geomean(bounded), "instances_counted": len(bounded)}
+    bounded = [
+        x
+        for x in (
+            ratio(r["runs"][tool], r["runs"]["lbt"], metric) or timeout_bound(r["runs"][tool], r["runs"]["lbt"], metric)
+            for r in rows
+        )
+        if x is not None
+    ]
+    return {
+        "geomean_both_finish": geomean(both),
+        "instances_both_finish": len(both),
+        "geomean_with_timeout_bounds": geomean(bounded),
+        "instances_counted": len(bounded),
+    }
 
 
 def summary(rows: list[dict[str, Any]], tools: list[str]) -> tuple[list[str], dict[str, Any]]:
@@ -602,11 +642,15 @@ def summary(rows: list[dict[str, Any]], tools: list[str]) -> tuple[list[str], di
                 data[f"{tool}/{label}/{metric}"] = g
                 if g["geomean_both_finish"] is None:
                     continue
-                text = (f"- {tool}/lbt, {label} instances, {metric} time: geometric mean "
-                        f"{g['geomean_both_finish']:.2f} over the {g['instances_both_finish']} both finish")
+                text = (
+                    f"- {tool}/lbt, {label} instances, {metric} time: geometric mean "
+                    f"{g['geomean_both_finish']:.2f} over the {g['instances_both_finish']} both finish"
+                )
                 if g["instances_counted"] > g["instances_both_finish"]:
-                    text += (f"; {g['geomean_with_timeout_bounds']:.2f} over {g['instances_counted']} counting "
-                             f"{tool}'s timeouts as the time used (a lower bound)")
+                    text += (
+                        f"; {g['geomean_with_timeout_bounds']:.2f} over {g['instances_counted']} counting "
+                        f"{tool}'s timeouts as the time used (a lower bound)"
+                    )
                 lines.append(text)
     return lines, data
 
@@ -643,10 +687,12 @@ def machine_info(abc: str | None) -> dict[str, Any]:
             versions[pkg] = None
     if abc:
         out = subprocess.run([abc, "-c", "version"], capture_output=True, text=True, check=False)
-        versions["abc"] = next((ln.strip() for ln in out.stdout.splitlines() if "ABC" in ln and "command" not in ln),
-                               None)
-        deb = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "berkeley-abc"],
-                             capture_output=True, text=True, check=False)
+        versions["abc"] = next(
+            (ln.strip() for ln in out.stdout.splitlines() if "ABC" in ln and "command" not in ln), None
+        )
+        deb = subprocess.run(
+            ["dpkg-query", "-W", "-f", "${Version}", "berkeley-abc"], capture_output=True, text=True, check=False
+        )
         versions["berkeley-abc (deb)"] = deb.stdout.strip() or None
     return {
         "cores": os.cpu_count(),
@@ -704,9 +750,12 @@ def main(argv: list[str] | None = None) -> int:
     startup = abc_startup(abc) if abc else Startup(0.0, 0.0)
     info["abc_startup"] = asdict(startup)
     info["command"] = " ".join([".venv/bin/python", "scripts/bench/boolean_peers.py", *sys.argv[1:]])
-    print(f"# {info['date']}; {info['cores']} cores, {info['cpu']}; Python {info['python']}; "
-          f"load {info['load_start'][0]:.2f}; ABC start-up {startup.wall * 1000:.1f} ms wall, "
-          f"{startup.cpu * 1000:.1f} ms CPU", file=sys.stderr)
+    print(
+        f"# {info['date']}; {info['cores']} cores, {info['cpu']}; Python {info['python']}; "
+        f"load {info['load_start'][0]:.2f}; ABC start-up {startup.wall * 1000:.1f} ms wall, "
+        f"{startup.cpu * 1000:.1f} ms CPU",
+        file=sys.stderr,
+    )
     from solvers.synthesis import synthesize
 
     synthesize("maj:3")  # warm-up: imports are not timed
@@ -729,8 +778,9 @@ def main(argv: list[str] | None = None) -> int:
             runs[tool] = run
             size, secs = fmt_cell(run)
             print(f"{inst.name:10s} {tool:13s} size {size:>4s}  {secs}  {run.note}", file=sys.stderr, flush=True)
-        rows.append({"name": inst.name, "spec": inst.spec, "n": table.n, "table": table.hex(),
-                     "start": start, "runs": runs})
+        rows.append(
+            {"name": inst.name, "spec": inst.spec, "n": table.n, "table": table.hex(), "start": start, "runs": runs}
+        )
     info["load_end"] = os.getloadavg()
     print(table_markdown(rows, tools))
     print()
@@ -741,10 +791,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"!!! DISAGREEMENT: {p}")
     print(f"\nload average at start {info['load_start'][0]:.2f}, at end {info['load_end'][0]:.2f}")
     if args.json:
-        payload = {"machine": info, "timeout": args.timeout, "tools": tools, "geomeans": means,
-                   "disagreements": problems,
-                   "instances": [{**{k: v for k, v in r.items() if k != "runs"},
-                                  "runs": {t: asdict(x) for t, x in r["runs"].items()}} for r in rows]}
+        payload = {
+            "machine": info,
+            "timeout": args.timeout,
+            "tools": tools,
+            "geomeans": means,
+            "disagreements": problems,
+            "instances": [
+                {**{k: v for k, v in r.items() if k != "runs"}, "runs": {t: asdict(x) for t, x in r["runs"].items()}}
+                for r in rows
+            ],
+        }
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
     return 1 if problems else 0
 

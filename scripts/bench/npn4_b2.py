@@ -72,13 +72,19 @@ def main(argv: list[str] | None = None) -> int:
             for res in pool.map(cost, work):
                 results.append(res)
                 if args.verbose:
-                    print(f"{res['class']}: {res['size']} {'proven' if res['proven'] else 'UNPROVEN'} {res['seconds']:.2f}s", flush=True)
+                    print(
+                        f"{res['class']}: {res['size']} {'proven' if res['proven'] else 'UNPROVEN'} {res['seconds']:.2f}s",
+                        flush=True,
+                    )
     else:
         for w in work:
             res = cost(w)
             results.append(res)
             if args.verbose:
-                print(f"{res['class']}: {res['size']} {'proven' if res['proven'] else 'UNPROVEN'} {res['seconds']:.2f}s", flush=True)
+                print(
+                    f"{res['class']}: {res['size']} {'proven' if res['proven'] else 'UNPROVEN'} {res['seconds']:.2f}s",
+                    flush=True,
+                )
     total = time.perf_counter() - t0
 
     dist = Counter(r["size"] for r in results)
@@ -93,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"total time: {total:.1f} s (wall, {args.jobs} job(s), solver {args.solver})")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"total_seconds": total, "solver": args.solver, "jobs": args.jobs, "classes": results}, fh, indent=1)
+            json.dump(
+                {"total_seconds": total, "solver": args.solver, "jobs": args.jobs, "classes": results}, fh, indent=1
+            )
     return 0 if not unproven else 1
 
 

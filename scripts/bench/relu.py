@@ -46,8 +46,13 @@ def run_relu(spec: str, L: int, skip: bool, args, proof_root: Path | None):
     t0 = time.monotonic()
     proof_dir = None if proof_root is None else proof_root / f"{spec.replace(':', '_')}_{L}_{int(skip)}"
     r = synthesize_relu(
-        spec, hidden_layers=L, skip=skip, output=args.output, max_weight=args.max_weight,
-        timeout=args.timeout, proof_dir=proof_dir,
+        spec,
+        hidden_layers=L,
+        skip=skip,
+        output=args.output,
+        max_weight=args.max_weight,
+        timeout=args.timeout,
+        proof_dir=proof_dir,
     )
     return r, time.monotonic() - t0
 

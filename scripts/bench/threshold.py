@@ -68,8 +68,16 @@ def main(argv=None) -> int:
     ap.add_argument("--no-proofs", action="store_true", help="lazy method without LRAT proofs")
     ap.add_argument("--json", type=Path, help="write all results here")
     args = ap.parse_args(argv)
-    kw = {k: v for k, v in (("depth", args.depth), ("layered", args.layered),
-                            ("max_weight", args.max_weight), ("fanin", args.fanin)) if v is not None}
+    kw = {
+        k: v
+        for k, v in (
+            ("depth", args.depth),
+            ("layered", args.layered),
+            ("max_weight", args.max_weight),
+            ("fanin", args.fanin),
+        )
+        if v is not None
+    }
     milp_timeout = args.milp_timeout or args.timeout
     proofs = not args.no_proofs
     records = []
@@ -100,21 +108,34 @@ def main(argv=None) -> int:
                     mismatches += 1
                     print(f"MISMATCH {f.hex()}: lazy {a.size}, milp {b.size}")
             records.append(rec)
-        print(f"npn4 {kw or ''}: {len(reps)} classes, sizes {dict(sorted(sizes.items(), key=str))}, "
-              f"unproven {unproven}")
+        print(
+            f"npn4 {kw or ''}: {len(reps)} classes, sizes {dict(sorted(sizes.items(), key=str))}, unproven {unproven}"
+        )
         print(f"  lazy{' + proofs' if proofs else ''}: {totals['lazy']:.1f} s total")
         if not args.no_milp:
-            print(f"  milp: {totals['milp']:.1f} s total, no answer {milp_missing}, "
-                  f"ratio {totals['milp'] / max(totals['lazy'], 1e-9):.1f}")
+            print(
+                f"  milp: {totals['milp']:.1f} s total, no answer {milp_missing}, "
+                f"ratio {totals['milp'] / max(totals['lazy'], 1e-9):.1f}"
+            )
     else:
         specs = args.targets or (QUICK if args.quick else FULL)
-        print(f"{'target':<12} {'lazy':>5} {'proven':>6} {'lazy s':>8} {'milp':>5} {'milp s':>8} {'ratio':>6}"
-              f"   options {kw or '-'}, proofs {'on' if proofs else 'off'}")
+        print(
+            f"{'target':<12} {'lazy':>5} {'proven':>6} {'lazy s':>8} {'milp':>5} {'milp s':>8} {'ratio':>6}"
+            f"   options {kw or '-'}, proofs {'on' if proofs else 'off'}"
+        )
         for spec in specs:
             a, ta = run(spec, kw, "lazy", args.timeout, proofs)
-            rec = {"target": spec, "options": kw,
-                   "lazy": {"size": a.size, "proven": a.proven, "lower_bound": a.lower_bound,
-                            "seconds": round(ta, 3), "max_weight": a.circuit.max_weight if a.circuit else None}}
+            rec = {
+                "target": spec,
+                "options": kw,
+                "lazy": {
+                    "size": a.size,
+                    "proven": a.proven,
+                    "lower_bound": a.lower_bound,
+                    "seconds": round(ta, 3),
+                    "max_weight": a.circuit.max_weight if a.circuit else None,
+                },
+            }
             line = f"{spec:<12} {a.size!s:>5} {a.proven!s:>6} {ta:8.2f}"
             if not args.no_milp:
                 b, tb = run(spec, kw, "milp", milp_timeout, False)
