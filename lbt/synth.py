@@ -174,18 +174,18 @@ def synth(
     from circuits.fileformat import save
     from circuits.targets import target
     from circuits.truthtable import TruthTable
-    from solvers.engines import BOOLEAN_MODELS, synthesize_model
+    from solvers.engines import ENGINES, synthesize_model
 
     model = model.strip().lower()
-    if model not in MODELS:
-        raise SpecError(f"unknown model {excerpt(model)} (known: {', '.join(MODELS)})")
-    relu_only = {"hidden_layers": hidden_layers, "skip": skip, "output": output_kind}  # keys: the option names
-    if model in BOOLEAN_MODELS:
-        wrong = _given(layered=layered, max_weight=max_weight, method=method, **relu_only)
-    elif model == "thr":
-        wrong = _given(solver=solver, jobs=jobs, care=care, **relu_only)
-    else:
-        wrong = _given(solver=solver, jobs=jobs, care=care, layered=layered, method=method, depth=depth, fanin=fanin)
+    if model not in ENGINES:
+        raise SpecError(f"unknown model {excerpt(model)} (known: {', '.join(ENGINES)})")
+    # what each engine takes is its registry entry's cli_options; any other option given is an error
+    engine_options = {
+        "depth": depth, "fanin": fanin, "layered": layered, "max_weight": max_weight, "method": method,
+        "solver": solver, "jobs": jobs, "care": care, "hidden_layers": hidden_layers, "skip": skip,
+        "output": output_kind,
+    }  # fmt: skip
+    wrong = _given(**{k: v for k, v in engine_options.items() if k not in ENGINES[model].cli_options})
     if wrong:
         raise SpecError(f"option --{wrong[0].replace('_', '-')} does not apply to --model {model}")
     if save_to is not None and save_to.suffix.lower() not in (".json", ".bench", ".aag"):

@@ -49,6 +49,7 @@ from typing import Any
 
 from circuits.errors import LbtError, SpecError, excerpt
 from circuits.schema import display_name, is_decimal, loads_toml, read_text
+from solvers.engines import ENGINES, MODELS as _MODELS
 from solvers.limits import check_timeout
 
 __all__ = [
@@ -64,17 +65,17 @@ __all__ = [
     "parse_spec",
 ]
 
-#: Column models and the engine that computes them.
-MODELS = ("b2", "aig", "mono", "thr", "relu")
+#: Column models (the built-in engines; :data:`solvers.engines.ENGINES` may hold more).
+MODELS = _MODELS
 
-#: The options each model accepts (besides ``name``, ``model``, ``timeout``, ``max_size``), with their type.
-MODEL_OPTIONS: dict[str, dict[str, type]] = {
-    "b2": {"depth": int, "fanin": int},
-    "aig": {"depth": int, "fanin": int},
-    "mono": {"depth": int, "fanin": int},
-    "thr": {"depth": int, "layered": int, "max_weight": int, "fanin": int},
-    "relu": {"hidden_layers": int, "skip": bool, "output": str, "max_weight": int},
-}
+
+def model_options(model: str) -> dict[str, type]:
+    """The options a column of ``model`` accepts (besides ``name``, ``model``, ``timeout``, ``max_size``)."""
+    return ENGINES[model].options
+
+
+#: The options of each built-in model, with their type (see :func:`model_options`).
+MODEL_OPTIONS: dict[str, dict[str, type]] = {m: model_options(m) for m in MODELS}
 
 _TOP_KEYS = ("title", "description", "rows", "columns", "timeout", "proofs", "store")
 _COMMON_COLUMN_KEYS = ("name", "model", "timeout", "max_size")
@@ -303,12 +304,12 @@ def parse_column(raw: Any, here: str = "") -> Column:
     if not isinstance(raw, dict):
         raise SpecError(f"{here}a column must be a table ([[columns]]) with a model")
     if "model" not in raw:
-        raise SpecError(f"{here}missing key 'model' (one of {', '.join(MODELS)})")
+        raise SpecError(f"{here}missing key 'model' (one of {', '.join(ENGINES)})")
     model = raw["model"]
-    if not isinstance(model, str) or model.strip().lower() not in MODELS:
-        raise SpecError(f"{here}unknown model {excerpt(model)} (known: {', '.join(MODELS)})")
+    if not isinstance(model, str) or model.strip().lower() not in ENGINES:
+        raise SpecError(f"{here}unknown model {excerpt(model)} (known: {', '.join(ENGINES)})")
     model = model.strip().lower()
-    allowed = MODEL_OPTIONS[model]
+    allowed = model_options(model)
     options: dict[str, Any] = {}
     for key, value in raw.items():
         if key in _COMMON_COLUMN_KEYS:

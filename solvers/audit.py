@@ -63,12 +63,10 @@ from circuits.schema import is_int
 from circuits.targets import name_mismatch
 from circuits.threshold import ThresholdCircuit
 from circuits.truthtable import TruthTable
-from solvers.engines import record_options
+from solvers.engines import ENGINES, record_options
 from solvers.records import refuted_claim
 
 __all__ = ["Audit", "audit_file", "audit_result"]
-
-_BOOLEAN = ("b2", "aig", "mono")
 
 
 @dataclass(frozen=True)
@@ -374,6 +372,14 @@ def _relu_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: 
     return 1, verified, cap
 
 
+#: The record checks of each engine family (:attr:`solvers.engines.Engine.audit`).
+_CHECKS: dict[str, Callable[[dict[str, Any], Path, TruthTable, list, set], _Bounds]] = {
+    "boolean": _boolean_checks,
+    "thr": _threshold_checks,
+    "relu": _relu_checks,
+}
+
+
 def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<record>") -> Audit:
     """Check one result record whose files lie in ``base`` (see the module docstring)."""
     base = Path(base)
@@ -384,14 +390,11 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
         if not isinstance(record, dict):
             raise _Fail("a result record must be a JSON object")
         table = _table(record)
-        if model in _BOOLEAN:
-            lb, verified, cap = _boolean_checks(record, base, table, checks, checked)
-        elif model == "thr":
-            lb, verified, cap = _threshold_checks(record, base, table, checks, checked)
-        elif model == "relu":
-            lb, verified, cap = _relu_checks(record, base, table, checks, checked)
-        else:
-            raise _Fail(f"cannot audit results of model {model!r}")
+        engine = ENGINES.get(model) if isinstance(model, str) else None
+        family = _CHECKS.get(engine.audit) if engine is not None and engine.audit is not None else None
+        if family is None:
+            raise _Fail(f"cannot audit results of model {_excerpt(repr(model))}")
+        lb, verified, cap = family(record, base, table, checks, checked)
         size = record.get("size")
         if size is not None and record.get("witness") is None:
             checks.append((False, f"size {size} claimed, but no witness stored"))
