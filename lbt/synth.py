@@ -422,7 +422,8 @@ def _verify_claims(path: Path, timeout: float | None, proof: Path | None, quiet:
 
 def _verify_certificate(path: Path) -> Any:
     """Re-check a threshold or ReLU refutation certificate (by its ``format`` field)."""
-    from solvers import relu_verify, threshold_verify
+    from solvers.relu import verify as relu_verify
+    from solvers.threshold import verify as threshold_verify
 
     data = read_json(path)
     fmt = data.get("format") if isinstance(data, dict) else None

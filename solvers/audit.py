@@ -1,6 +1,6 @@
 """Re-check a stored synthesis result without trusting the run that produced it.
 
-A result record is the JSON of :meth:`solvers.synthesis.SynthesisResult.to_dict`
+A result record is the JSON of :meth:`solvers.boolean.engine.SynthesisResult.to_dict`
 (or of a subclass), saved next to the proof files of its refutations (``lbt synth
 --proof DIR`` writes ``DIR/NAME.result.json``).
 
@@ -32,8 +32,8 @@ The checks of :func:`audit_result`:
 * every refutation: Boolean models re-generate the CNF from the recorded options
   and compare its SHA-256 with the one the proof refutes, then re-check the LRAT
   proof (:func:`solvers.proof.verify_refutation`); threshold and ReLU models
-  re-check each certificate file (:func:`solvers.threshold_verify.verify_certificate`,
-  :func:`solvers.relu_verify.verify_certificate`: base encoding, every learned
+  re-check each certificate file (:func:`solvers.threshold.verify.verify_certificate`,
+  :func:`solvers.relu.verify.verify_certificate`: base encoding, every learned
   clause's certificate, LRAT proof) and require one for every piece of the size
   (:func:`_relu_pieces`);
 * the bounds: a ``size`` needs a witness; the recorded ``lower_bound`` may not
@@ -145,10 +145,10 @@ def _care(record: dict[str, Any], table: TruthTable) -> tuple[int, ...] | None:
 
 
 def _boolean_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list, checked: set) -> _Bounds:
-    from solvers.boolean_sat import Problem, encode, lower_bound, max_useful_size
+    from solvers.boolean.encoding import Problem, encode, lower_bound, max_useful_size
+    from solvers.boolean.engine import check_witness
     from solvers.cnf import dimacs_sha256
     from solvers.proof import verify_refutation
-    from solvers.synthesis import check_witness
 
     try:
         problem = Problem(
@@ -208,7 +208,7 @@ def _boolean_checks(record: dict[str, Any], base: Path, table: TruthTable, check
 
 
 #: The pieces a refutation of one size must consist of: a description of each piece and the
-#: claim (:attr:`solvers.threshold_verify.Verdict.claim`) its certificate must state; or the reason why
+#: claim (:attr:`solvers.threshold.verify.Verdict.claim`) its certificate must state; or the reason why
 #: no refutation of that size can be accepted for the question.
 _Pieces = dict[str, dict[str, Any]] | str
 
@@ -276,8 +276,8 @@ def _check_witness(checks: list, describe: Callable[[], str]) -> None:
 
 
 def _threshold_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list, checked: set) -> _Bounds:
-    from solvers.threshold_sat import ThresholdOptions, check_witness, lower_bound, max_useful_size
-    from solvers.threshold_verify import verify_certificate
+    from solvers.threshold.encoding import ThresholdOptions, check_witness, lower_bound, max_useful_size
+    from solvers.threshold.verify import verify_certificate
 
     try:
         options = ThresholdOptions(
@@ -315,14 +315,14 @@ def _relu_pieces(table: TruthTable, options: Any, size: int) -> _Pieces:
     """What a refutation of ``size`` neurons must consist of, derived from the question alone.
 
     * integer weights in ``[-W, W]``: one bit-blasted CNF per hidden-layer width
-      profile of the size (:func:`solvers.relu_bitblast.profiles`);
+      profile of the size (:func:`solvers.relu.bitblast.profiles`);
     * real weights, one hidden layer: the pattern encoding of the size;
     * real weights, ``L >= 2`` hidden layers: sizes 1 and 2 by the one-hidden-layer
       pattern encoding (a network of ``s`` neurons has depth at most ``s``); no
       method refutes a larger size.
     """
-    from solvers.relu_bitblast import profiles
-    from solvers.relu_sat import ReLUOptions
+    from solvers.relu.bitblast import profiles
+    from solvers.relu.patterns import ReLUOptions
 
     if options.max_weight is not None:
         try:
@@ -341,8 +341,8 @@ def _relu_pieces(table: TruthTable, options: Any, size: int) -> _Pieces:
 
 def _relu_checks(record: dict[str, Any], base: Path, table: TruthTable, checks: list, checked: set) -> _Bounds:
     from circuits.relu import ReLUNetwork
-    from solvers.relu_sat import ReLUOptions, check_witness
-    from solvers.relu_verify import verify_certificate
+    from solvers.relu.patterns import ReLUOptions, check_witness
+    from solvers.relu.verify import verify_certificate
 
     try:
         options = ReLUOptions(

@@ -89,7 +89,7 @@ def stored_refutation(
     """The record of refutation ``name`` stored by an earlier run, re-verified; else ``None``.
 
     ``verify`` is the model's certificate verifier (``verify_certificate`` of
-    :mod:`solvers.threshold_verify` or :mod:`solvers.relu_verify`); its verdict
+    :mod:`solvers.threshold.verify` or :mod:`solvers.relu.verify`); its verdict
     must be verified and its ``claim`` equal ``claim``, the
     :func:`solvers.records.refuted_claim` of the question asked now.  The stored
     base encoding must hash to ``base_sha256`` (a run with other symmetry

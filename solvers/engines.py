@@ -7,9 +7,9 @@ it with their types, the ``lbt synth`` options that apply to it, and the
 family of record checks :mod:`solvers.audit` runs on its results.
 
 Built in: the Boolean engine (``b2``, ``aig``, ``mono``:
-:func:`solvers.synthesis.synthesize`), ``thr``
-(:func:`solvers.threshold_sat.synthesize_threshold`) and ``relu``
-(:func:`solvers.relu_sat.synthesize_relu`).  A new engine is one module with a
+:func:`solvers.boolean.engine.synthesize`), ``thr``
+(:func:`solvers.threshold.encoding.synthesize_threshold`) and ``relu``
+(:func:`solvers.relu.patterns.synthesize_relu`).  A new engine is one module with a
 search function and one :func:`register_engine` call.
 
 ``synthesize_model(target, model, **options)`` runs the engine of ``model``;
@@ -77,7 +77,7 @@ def _boolean_defaults(**opts: Any) -> dict[str, Any]:
 
 
 def _threshold_defaults(**opts: Any) -> dict[str, Any]:
-    from solvers.threshold_sat import ThresholdOptions
+    from solvers.threshold.encoding import ThresholdOptions
 
     return ThresholdOptions(**opts).to_dict()
 
@@ -85,7 +85,7 @@ def _threshold_defaults(**opts: Any) -> dict[str, Any]:
 def _relu_defaults(**opts: Any) -> dict[str, Any]:
     from dataclasses import asdict
 
-    from solvers.relu_sat import ReLUOptions
+    from solvers.relu.patterns import ReLUOptions
 
     return asdict(ReLUOptions(**opts))
 
@@ -121,7 +121,7 @@ def engine_for(model: str) -> Engine:
 register_engine(
     Engine(
         models=("b2", "aig", "mono"),
-        search="solvers.synthesis:synthesize",
+        search="solvers.boolean.engine:synthesize",
         options={"depth": int, "fanin": int},
         cli_options=frozenset({"depth", "fanin", "solver", "jobs", "care"}),
         defaults=_boolean_defaults,
@@ -133,7 +133,7 @@ register_engine(
 register_engine(
     Engine(
         models=("thr",),
-        search="solvers.threshold_sat:synthesize_threshold",
+        search="solvers.threshold.encoding:synthesize_threshold",
         options={"depth": int, "layered": int, "max_weight": int, "fanin": int},
         cli_options=frozenset({"depth", "layered", "max_weight", "fanin", "method"}),
         defaults=_threshold_defaults,
@@ -144,7 +144,7 @@ register_engine(
 register_engine(
     Engine(
         models=("relu",),
-        search="solvers.relu_sat:synthesize_relu",
+        search="solvers.relu.patterns:synthesize_relu",
         options={"hidden_layers": int, "skip": bool, "output": str, "max_weight": int},
         cli_options=frozenset({"hidden_layers", "skip", "output", "max_weight"}),
         defaults=_relu_defaults,

@@ -64,7 +64,7 @@ def refuted_claim(
 ) -> dict[str, Any]:
     """What a verified refutation of ``size`` for ``table`` under ``options`` refutes, in canonical form.
 
-    This is :attr:`solvers.threshold_verify.Verdict.claim`: the verifiers build it from
+    This is :attr:`solvers.threshold.verify.Verdict.claim`: the verifiers build it from
     what they regenerated, and :mod:`solvers.audit` compares it with the claim it needs.
     """
     return {

@@ -42,7 +42,7 @@ class Search:
         return tuple(s for s in self.steps if s.status == "unsat")
 
     def result_fields(self) -> dict[str, Any]:
-        """The fields of :class:`solvers.synthesis.SynthesisResult` this search decides."""
+        """The fields of :class:`solvers.boolean.engine.SynthesisResult` this search decides."""
         return {
             "size": self.size,
             "proven": self.proven,

@@ -217,8 +217,8 @@ def test_a_corrupt_compressed_proof_is_rejected_in_one_line(cli, tmp_path):
 
 
 def test_a_size_with_too_many_profiles_is_refused_not_enumerated(tmp_path):
-    from solvers.relu_bitblast import MAX_PROFILES, profiles
-    from solvers.relu_sat import ReLUOptions
+    from solvers.relu.bitblast import MAX_PROFILES, profiles
+    from solvers.relu.patterns import ReLUOptions
 
     options = ReLUOptions(hidden_layers=30, max_weight=1)
     assert len(profiles(12, options)) == 2**10  # compositions of the 11 hidden neurons

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from circuits.schema import MAX_NESTING, loads_json, loads_toml, read_bytes
 from circuits.targets import target
-from solvers.boolean_sat import Problem, encode
+from solvers.boolean.encoding import Problem, encode
 from solvers.limits import DeadlineReached
 from solvers.records import StepResult
 from solvers.search import search_sizes

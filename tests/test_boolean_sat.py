@@ -1,6 +1,6 @@
 """The SAT-chain encoding against an independent brute-force enumeration of small circuits.
 
-The brute force below shares no code with :mod:`solvers.boolean_sat`: it
+The brute force below shares no code with :mod:`solvers.boolean.encoding`: it
 enumerates every circuit of at most three gates (every gate reads any 2..k
 existing nodes, a B2 gate may read one node twice, every op of the basis) and
 collects the functions they compute.  The encoding is run directly with a SAT
@@ -18,7 +18,7 @@ from pysat.solvers import Solver
 
 from circuits.boolean import Basis, BooleanCircuit
 from circuits.truthtable import TruthTable
-from solvers.boolean_sat import (
+from solvers.boolean.encoding import (
     STRENGTHENINGS,
     Problem,
     encode,

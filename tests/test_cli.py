@@ -143,7 +143,8 @@ def test_a_boolean_synthesis_loads_no_graph_lp_or_aiger_library():
 
 
 @pytest.mark.parametrize(
-    ("module", "model"), [("solvers.synthesis", "b2"), ("solvers.threshold_sat", "thr"), ("solvers.relu_sat", "relu")]
+    ("module", "model"),
+    [("solvers.boolean.engine", "b2"), ("solvers.threshold.encoding", "thr"), ("solvers.relu.patterns", "relu")],
 )
 def test_a_witness_that_fails_its_check_is_a_soundness_error_not_bad_input(cli, monkeypatch, module, model):
     import importlib

@@ -208,7 +208,7 @@ def test_dont_cares_lower_the_cost():
 
 
 def test_verify_rejects_a_tampered_separability_certificate(tmp_path):
-    from solvers.threshold_sat import SYMMETRY_BREAKING, synthesize_threshold
+    from solvers.threshold.encoding import SYMMETRY_BREAKING, synthesize_threshold
 
     # without the eager "pairs" constraints the refutations of PAR_4 need learned clauses
     r = synthesize_threshold("par:4", proof_dir=tmp_path, symmetry=set(SYMMETRY_BREAKING) - {"pairs", "pairs_output"})

@@ -11,7 +11,7 @@ from solvers.engines import ENGINES, Engine, engine_for, register_engine, synthe
 
 def toy_search(target, **options):
     """A toy engine: B2 circuits of depth at most 2 (the Boolean engine under a fixed bound)."""
-    from solvers.synthesis import synthesize
+    from solvers.boolean.engine import synthesize
 
     return synthesize(target, "b2", depth=2, **options)
 

@@ -428,7 +428,7 @@ def _refuted(record: dict[str, Any]) -> list[int]:
 def _same_cnf(record: dict[str, Any], size: int, dropped: str) -> bool:
     """Whether the Boolean encoding of ``size`` is the same with and without strengthening ``dropped``."""
     from circuits.boolean import Basis
-    from solvers.boolean_sat import Problem, encode
+    from solvers.boolean.encoding import Problem, encode
 
     problem = Problem(target(record["target"]).table, Basis(record["model"], record["fanin"]), record["depth"], None)
     chosen = set(record["strengthenings"])
@@ -441,7 +441,8 @@ def _same_cnf(record: dict[str, Any], size: int, dropped: str) -> bool:
 def _same_base(cert: Path, dropped: str) -> bool:
     """Whether a threshold or ReLU certificate's base encoding is the same without constraint ``dropped``."""
     from circuits.truthtable import TruthTable
-    from solvers import relu_sat, threshold_sat
+    from solvers.relu import patterns as relu_sat
+    from solvers.threshold import encoding as threshold_sat
 
     header = json.loads(cert.read_text())
     if "widths" in header:

@@ -1,4 +1,4 @@
-"""Exact minimum ReLU networks (solvers.relu_sat) against hand derivations and brute force.
+"""Exact minimum ReLU networks (solvers.relu.patterns) against hand derivations and brute force.
 
 The brute-force oracle shares no code with the solver: it enumerates *every*
 activation column (threshold function or not) and both output signs for each
@@ -25,8 +25,8 @@ from circuits.errors import SpecError, TooLargeError
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.targets import target
 from circuits.truthtable import TruthTable
-from solvers.relu_sat import ReLUOptions, check_witness, encode, forced_direction, solve_size, synthesize_relu
-from solvers.relu_verify import verify_certificate, verify_directory
+from solvers.relu.patterns import ReLUOptions, check_witness, encode, forced_direction, solve_size, synthesize_relu
+from solvers.relu.verify import verify_certificate, verify_directory
 
 OUTPUTS = ("linear", "relu", "threshold")
 

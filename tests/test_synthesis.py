@@ -13,8 +13,8 @@ from circuits.boolean import BooleanCircuit
 from circuits.errors import ArityError, LbtError, SpecError, TooLargeError
 from circuits.targets import target
 from circuits.truthtable import TruthTable
-from solvers import boolean_sat, synthesis
-from solvers.synthesis import (
+from solvers.boolean import encoding as boolean_sat, engine as synthesis
+from solvers.boolean.engine import (
     ProgressEvent,
     WitnessError,
     check_witness,

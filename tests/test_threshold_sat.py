@@ -1,4 +1,4 @@
-"""Exact minimum threshold circuits (solvers.threshold_sat) against independent brute force.
+"""Exact minimum threshold circuits (solvers.threshold.encoding) against independent brute force.
 
 The oracles here share no code with the solver: threshold functions are
 enumerated from small integer weights, and the enumeration is shown complete by
@@ -20,7 +20,7 @@ from circuits.npn import npn_canonical_all
 from circuits.targets import target
 from circuits.threshold import ThresholdCircuit
 from circuits.truthtable import TruthTable
-from solvers.threshold_sat import (
+from solvers.threshold.encoding import (
     SYMMETRY_BREAKING,
     ThresholdOptions,
     encode,
@@ -245,7 +245,7 @@ def test_each_symmetry_breaking_preserves_minima(drop):
 
 
 def test_symmetry_breaking_with_bounded_weights_preserves_minima():
-    from solvers.threshold_sat import allowed_symmetry_breaking
+    from solvers.threshold.encoding import allowed_symmetry_breaking
 
     sym = allowed_symmetry_breaking(ThresholdOptions(max_weight=1))
     assert sym == {"output_last", "used", "order", "pairs", "pairs_output"}
@@ -258,7 +258,7 @@ def test_symmetry_breaking_with_bounded_weights_preserves_minima():
 @pytest.mark.slow
 @pytest.mark.parametrize("kw", [{}, {"layered": 2}, {"depth": 2}, {"max_weight": 1}])
 def test_symmetry_breaking_npn4_sample_slow(kw):
-    from solvers.threshold_sat import allowed_symmetry_breaking
+    from solvers.threshold.encoding import allowed_symmetry_breaking
 
     sym = allowed_symmetry_breaking(ThresholdOptions(**kw))
     for t in npn4()[::11]:
@@ -379,7 +379,7 @@ def test_option_validation(kw):
 
 def test_minimise_weights_keeps_columns_and_reaches_the_least_bound():
     from circuits.threshold import ThresholdCircuit, ThresholdGate
-    from solvers.threshold_sat import bounded_separator, minimise_weights
+    from solvers.threshold.encoding import bounded_separator, minimise_weights
 
     # PAR_3 with inflated weights: gate a = MAJ_3 = [5x0 + 5x1 + 5x2 >= 10], out = [x0+x1+x2 - 2a >= 1] scaled by 7
     inflated = ThresholdCircuit(

@@ -11,8 +11,8 @@ import pytest
 
 from circuits.errors import FormatError
 from circuits.targets import target
-from solvers.threshold_sat import SYMMETRY_BREAKING, ThresholdOptions, encode, synthesize_threshold
-from solvers.threshold_verify import (
+from solvers.threshold.encoding import SYMMETRY_BREAKING, ThresholdOptions, encode, synthesize_threshold
+from solvers.threshold.verify import (
     check_learned_clause,
     no_bounded_separator,
     verify_certificate,
@@ -142,7 +142,7 @@ def test_bounded_core_that_is_separable_is_rejected(refuted, tmp_path):
     k = _first(data, "bounded")
     lc = data["learned"][k]
     from circuits.truthtable import TruthTable
-    from solvers.threshold_sat import ThresholdOptions, encode
+    from solvers.threshold.encoding import ThresholdOptions, encode
 
     enc = encode(
         TruthTable.from_hex(data["n"], data["table"]),

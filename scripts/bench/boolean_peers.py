@@ -19,7 +19,7 @@ machine disturbs much less than wall time; wall times are in the JSON output and
 in the wall-time geometric means.  A timed-out peer's CPU time is what it used
 until it was stopped.
 
-* lbt: :func:`solvers.synthesis.synthesize` in this process (after a warm-up).
+* lbt: :func:`solvers.boolean.engine.synthesize` in this process (after a warm-up).
 * cirbo: ``CircuitFinderSat`` with basis ``XAIG`` (all non-degenerate binary
   operations, plus NOT; a minimum circuit of a function that is not a literal
   needs no degenerate gate, so its minimum equals the B2 minimum), one finder per
@@ -178,7 +178,7 @@ def from_cirbo_rows(n: int, rows: list[list[bool]]) -> tuple[int, ...]:
 def common_start(table: TruthTable) -> int:
     """The size every tool starts from: lbt's justified lower bound for B2."""
     from circuits.boolean import Basis
-    from solvers.boolean_sat import Problem, lower_bound
+    from solvers.boolean.encoding import Problem, lower_bound
 
     return max(1, lower_bound(Problem(table, Basis("b2", 2)))[0])
 
@@ -210,7 +210,7 @@ def _children_cpu() -> float:
 
 # ------------------------------------------------------------------ lbt
 def run_lbt(inst: Instance, timeout: float) -> Run:
-    from solvers.synthesis import synthesize
+    from solvers.boolean.engine import synthesize
 
     table = inst.table
     t0, c0 = _now(), time.process_time()
@@ -756,7 +756,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{startup.cpu * 1000:.1f} ms CPU",
         file=sys.stderr,
     )
-    from solvers.synthesis import synthesize
+    from solvers.boolean.engine import synthesize
 
     synthesize("maj:3")  # warm-up: imports are not timed
     rows: list[dict[str, Any]] = []

@@ -2,7 +2,7 @@
 
 For each of the 222 NPN classes (representatives from
 :func:`circuits.npn.npn_canonical_all`) the script finds the minimum number of
-B2 gates with :func:`solvers.synthesis.synthesize` and prints the number of
+B2 gates with :func:`solvers.boolean.engine.synthesize` and prints the number of
 classes per cost and the total time.  The representative is normalised first
 (complemented when its value on the all-zero row is 1): B2 cost is invariant
 under negating inputs and permuting them, and under complementing a function
@@ -27,7 +27,7 @@ import numpy as np
 
 from circuits.npn import npn_canonical_all
 from circuits.truthtable import TruthTable, full_mask
-from solvers.synthesis import synthesize
+from solvers.boolean.engine import synthesize
 
 
 def representatives() -> list[int]:

@@ -11,10 +11,10 @@ Columns: one hidden layer without and with skip connections (exact, real
 weights), two hidden layers without and with skip connections (real weights:
 only sizes <= 2 are refuted, so a cell is proven only when the minimum is <= 3;
 otherwise it shows ``<=U, >=L``), and the minimum threshold circuit of any depth
-(:func:`solvers.threshold_sat.synthesize_threshold`).  A cell is
+(:func:`solvers.threshold.encoding.synthesize_threshold`).  A cell is
 ``size`` when proven minimal, with the seconds to the proof.  With ``--proofs``
 every refuted size is also written with its LRAT proof and certificates
-(:mod:`solvers.relu_verify`) and the time includes proof generation and checking.
+(:mod:`solvers.relu.verify`) and the time includes proof generation and checking.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from solvers.relu_sat import synthesize_relu
-from solvers.threshold_sat import synthesize_threshold
+from solvers.relu.patterns import synthesize_relu
+from solvers.threshold.encoding import synthesize_threshold
 
 DEFAULT = ["par:2", "par:3", "par:4", "maj:3", "maj:4", "maj:5", "ip:2", "disj:2", "disj:3", "eq:2"]
 ARCHS = [("1L", 1, False), ("1L+skip", 1, True), ("2L", 2, False), ("2L+skip", 2, True)]

@@ -56,7 +56,7 @@ When every gate is separable the separators are the witness; it is re-evaluated
 with :meth:`ThresholdCircuit.computes` before it is returned.  When the CNF
 (base encoding plus every learned clause, in the order given to the solver)
 is unsatisfiable, size ``s`` is refuted; each learned clause comes with its
-certificate, and the CNF with an LRAT proof (see :mod:`solvers.threshold_verify`).
+certificate, and the CNF with an LRAT proof (see :mod:`solvers.threshold.verify`).
 
 Symmetry breaking
 -----------------
@@ -134,12 +134,12 @@ from circuits.linsep import Inseparability, Separator, separate
 from circuits.output import check_output
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
+from solvers.boolean.engine import SynthesisResult
 from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate
 from solvers.lazy import solve_lazily
 from solvers.limits import check_encoding_size, check_timeout, cone_size, encoded_depth
 from solvers.records import ProgressEvent, StepResult, refuted_claim
 from solvers.search import search_sizes
-from solvers.synthesis import SynthesisResult
 
 __all__ = [
     "ENCODING",
@@ -1210,7 +1210,7 @@ def _file_tag(spec: str, options: ThresholdOptions, size: int) -> str:
 
 @dataclass(frozen=True)
 class ThresholdSynthesisResult(SynthesisResult):
-    """:class:`solvers.synthesis.SynthesisResult` with the threshold model's options.
+    """:class:`solvers.boolean.engine.SynthesisResult` with the threshold model's options.
 
     ``model`` is ``"thr"``; ``fanin`` and ``depth`` may be ``None``;
     ``strengthenings`` lists the symmetry breaking used.  Extra JSON keys:
@@ -1258,11 +1258,11 @@ def synthesize_threshold(
     return the partial result.  With ``proof_dir`` every refuted size leaves
     ``NAME.cnf`` (base encoding then learned clauses), ``NAME.lrat.gz`` (checked by
     :mod:`solvers.lrat`) and ``NAME.certs.json`` (one separability certificate per
-    learned clause); :func:`solvers.threshold_verify.verify_certificate` re-checks
+    learned clause); :func:`solvers.threshold.verify.verify_certificate` re-checks
     them.  ``method="milp"`` runs the comparison method of
-    :mod:`solvers.threshold_milp` instead (never proven).
+    :mod:`solvers.threshold.milp` instead (never proven).
 
-    Returns a :class:`solvers.synthesis.SynthesisResult` subclass (see
+    Returns a :class:`solvers.boolean.engine.SynthesisResult` subclass (see
     :class:`ThresholdSynthesisResult`); its ``to_dict()`` has the keys of the Boolean driver.
     """
     options = ThresholdOptions(depth=depth, layered=layered, max_weight=max_weight, fanin=fanin)
@@ -1280,7 +1280,7 @@ def synthesize_threshold(
     sym = default_symmetry_breaking(table.n, options) if symmetry is None else frozenset(symmetry)
     encode(table, 1, options, sym)  # validates the symmetry set early
     if method == "milp":
-        from solvers.threshold_milp import synthesize_milp
+        from solvers.threshold.milp import synthesize_milp
 
         return synthesize_milp(
             spec,
@@ -1401,7 +1401,7 @@ def _prove_size(
 def _recheck_stored(enc: Encoding, spec: str, proof_dir: str | Path) -> dict[str, Any] | None:
     """This size's refutation stored by an earlier run, re-verified (:func:`solvers.certified.stored_refutation`)."""
     from solvers.certified import stored_refutation
-    from solvers.threshold_verify import verify_certificate
+    from solvers.threshold.verify import verify_certificate
 
     claim = refuted_claim(enc.table, enc.size, enc.options.to_dict())
     return stored_refutation(proof_dir, _file_tag(spec, enc.options, enc.size), enc.base_hash(), claim,

@@ -18,7 +18,7 @@ For each size ``s`` the program (Muroga's formulation, solved by HiGHS through
 ``M`` is ``max_weight`` when given.  Otherwise it is the bound of Muroga, Toda
 and Takasu (1961): every threshold function of ``d`` variables has integer weights
 of absolute value at most ``(d + 1)^((d + 1)/2) / 2^d``; ``T = d M + 1``.  The
-search space is the same circuits as :mod:`solvers.threshold_sat` with the
+search space is the same circuits as :mod:`solvers.threshold.encoding` with the
 symmetry breaking ``output_last`` and (unbounded weights only) ``normal``.
 
 HiGHS works in floating point, so a solution is rounded and the circuit is
@@ -41,7 +41,7 @@ from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
 from solvers.records import ProgressEvent, StepResult
 from solvers.search import search_sizes
-from solvers.threshold_sat import (
+from solvers.threshold.encoding import (
     SYMMETRY_BREAKING,
     ThresholdOptions,
     ThresholdSynthesisResult,
@@ -247,7 +247,7 @@ def synthesize_milp(
     timeout: float | None = None,
     progress: Callable[[Any], None] | None = None,
 ):
-    """The size loop of :func:`solvers.threshold_sat.synthesize_threshold` with ``method="milp"``."""
+    """The size loop of :func:`solvers.threshold.encoding.synthesize_threshold` with ``method="milp"``."""
     t_start = time.monotonic()
     deadline = None if timeout is None else t_start + timeout
     lb, reason = lower_bound(table)

@@ -1,6 +1,6 @@
 """Independent re-check of a refuted size of a threshold circuit (no solver is trusted).
 
-A refutation of size ``s`` (written by :func:`solvers.threshold_sat.synthesize_threshold`
+A refutation of size ``s`` (written by :func:`solvers.threshold.encoding.synthesize_threshold`
 with ``proof_dir``) is three files:
 
 ``NAME.cnf``
@@ -15,7 +15,7 @@ with ``proof_dir``) is three files:
 :func:`verify_certificate` accepts the refutation only if
 
 1. the base encoding, regenerated deterministically from the header by
-   :func:`solvers.threshold_sat.encode`, is exactly the CNF's first
+   :func:`solvers.threshold.encoding.encode`, is exactly the CNF's first
    ``base_clauses`` clauses (and has the recorded hash);
 2. every further CNF clause is the clause of the corresponding certificate, and
    the certificate justifies it, in exact integer arithmetic:
@@ -52,7 +52,7 @@ from solvers.cnf import forbid
 from solvers.lrat import read_dimacs
 from solvers.proof import read_certificate, verify_refutation
 from solvers.records import refuted_claim
-from solvers.threshold_sat import (
+from solvers.threshold.encoding import (
     CERTIFICATE_FORMAT,
     CERTIFICATE_VERSION,
     ENCODING,

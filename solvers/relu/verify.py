@@ -1,6 +1,6 @@
 """Independent re-check of a refuted size of a ReLU network (no SAT solver or LP is trusted).
 
-A refutation of size ``s`` written by :func:`solvers.relu_sat.synthesize_relu` with
+A refutation of size ``s`` written by :func:`solvers.relu.patterns.synthesize_relu` with
 ``proof_dir`` is three files:
 
 ``NAME.cnf``
@@ -16,7 +16,7 @@ A refutation of size ``s`` written by :func:`solvers.relu_sat.synthesize_relu` w
 For the one-hidden-layer pattern encoding (``"relu-patterns"``),
 :func:`verify_certificate` accepts the refutation only if
 
-1. the base encoding regenerated from the header by :func:`solvers.relu_sat.encode`
+1. the base encoding regenerated from the header by :func:`solvers.relu.patterns.encode`
    is exactly the CNF's first ``base_clauses`` clauses, with the recorded hash;
 2. every further clause is its certificate's clause and the certificate justifies
    it in exact arithmetic:
@@ -43,7 +43,7 @@ For the one-hidden-layer pattern encoding (``"relu-patterns"``),
 3. the LRAT proof is accepted by :mod:`solvers.lrat` with the recorded hashes.
 
 For the bounded-weight encoding (``"relu-bitblast"``) the whole CNF is
-regenerated from the header by :func:`solvers.relu_bitblast.encode_profile` and
+regenerated from the header by :func:`solvers.relu.bitblast.encode_profile` and
 must equal the file; then the LRAT proof is checked.
 
 Any mismatch is a rejection with a one-line reason.
@@ -65,7 +65,7 @@ from solvers.cnf import forbid
 from solvers.lrat import read_dimacs
 from solvers.proof import read_certificate, verify_refutation
 from solvers.records import refuted_claim
-from solvers.threshold_verify import Verdict
+from solvers.threshold.verify import Verdict
 
 __all__ = ["Verdict", "check_learned_clause", "verify_certificate", "verify_directory"]
 
@@ -244,7 +244,7 @@ def _check_name(data: dict[str, Any], table: TruthTable) -> None:
 
 
 def _check_patterns(path: Path, data: dict[str, Any], cnf) -> tuple[int, dict[str, Any]]:
-    from solvers.relu_sat import ENCODING, ENCODING_VERSION, ReLUOptions, clauses_hash, encode
+    from solvers.relu.patterns import ENCODING, ENCODING_VERSION, ReLUOptions, clauses_hash, encode
 
     if data.get("encoding") != ENCODING or data.get("encoding_version") != ENCODING_VERSION:
         raise _Reject(
@@ -286,8 +286,8 @@ def _check_patterns(path: Path, data: dict[str, Any], cnf) -> tuple[int, dict[st
 
 
 def _check_bitblast(path: Path, data: dict[str, Any], cnf) -> dict[str, Any]:
-    from solvers.relu_bitblast import ENCODING, ENCODING_VERSION, encode_profile
-    from solvers.relu_sat import ReLUOptions, clauses_hash
+    from solvers.relu.bitblast import ENCODING, ENCODING_VERSION, encode_profile
+    from solvers.relu.patterns import ReLUOptions, clauses_hash
 
     if data.get("encoding") != ENCODING or data.get("encoding_version") != ENCODING_VERSION:
         raise _Reject(

@@ -110,10 +110,10 @@ and the minimum stays satisfiable:
 ``alive``, ``normal`` and ``order`` exclude networks that are not minimum,
 so a single refuted size means "no minimum network of this size"; the lower
 bound of a result is therefore the first size not refuted in a gap-free run
-upward from 1 (the same argument as :mod:`solvers.threshold_sat`).
+upward from 1 (the same argument as :mod:`solvers.threshold.encoding`).
 
 **Integer weights in [-W, W], any number of hidden layers**
-(:mod:`solvers.relu_bitblast`): exact for that weight-bounded model by
+(:mod:`solvers.relu.bitblast`): exact for that weight-bounded model by
 bit-blasting the whole network (weights as two's-complement bits, values on
 every row through adders and multipliers) into one CNF per layer-width
 profile; a size is refuted when every profile's CNF has a checked LRAT proof.
@@ -133,7 +133,7 @@ size refuted for one hidden layer appears in ``steps`` with the status
 Refuted sizes of the exact engines leave, with ``proof_dir``, ``NAME.cnf``
 (base encoding then learned clauses), ``NAME.lrat.gz`` (checked by
 :mod:`solvers.lrat`) and ``NAME.certs.json`` (one certificate per learned
-clause); :func:`solvers.relu_verify.verify_certificate` re-checks them without
+clause); :func:`solvers.relu.verify.verify_certificate` re-checks them without
 the solver and without the LP.
 """
 
@@ -154,13 +154,13 @@ from circuits.linsep import Inseparability, threshold_function
 from circuits.output import check_output
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.truthtable import TruthTable
+from solvers.boolean.engine import SynthesisResult
 from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate
 from solvers.lazy import solve_lazily
 from solvers.limits import check_encoding_size, check_timeout
 from solvers.records import ProgressEvent, StepResult, refuted_claim
 from solvers.search import search_sizes
-from solvers.synthesis import SynthesisResult
-from solvers.threshold_sat import equal_sum_quadruples
+from solvers.threshold.encoding import equal_sum_quadruples
 
 __all__ = [
     "ENCODING",
@@ -357,7 +357,7 @@ def encode(
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise SpecError(f"size must be an integer >= 1, got {size!r}")
     if options.max_weight is not None:
-        raise SpecError("the pattern encoding is for real weights; bounded weights use solvers.relu_bitblast")
+        raise SpecError("the pattern encoding is for real weights; bounded weights use solvers.relu.bitblast")
     sym = default_symmetry_breaking(options) if symmetry is None else frozenset(symmetry)
     unknown = sym - set(SYMMETRY_BREAKING)
     if unknown:
@@ -813,7 +813,7 @@ class _Checker:
         return int(lit in true) if lit > 0 else int(-lit not in true)
 
     def check(self, model: Sequence[int]) -> list[LearnedClause]:
-        from solvers.relu_verify import check_learned_clause
+        from solvers.relu.verify import check_learned_clause
 
         enc = self.enc
         true = {lit for lit in model if lit > 0}
@@ -915,7 +915,7 @@ def _file_tag(spec: str, options: ReLUOptions, size: int) -> str:
 
 @dataclass(frozen=True)
 class ReLUSynthesisResult(SynthesisResult):
-    """:class:`solvers.synthesis.SynthesisResult` with the ReLU architecture.
+    """:class:`solvers.boolean.engine.SynthesisResult` with the ReLU architecture.
 
     ``model`` is ``"relu"``, ``depth`` the depth bound ``hidden_layers + 1`` and
     ``circuit`` the witness network.  Extra JSON keys: ``hidden_layers``,
@@ -970,7 +970,7 @@ def synthesize_relu(
     ``start`` above 1 leaves sizes unrefuted, so the result is then not proven.
     ``timeout`` (seconds) and Ctrl-C return the partial result.  With ``proof_dir``
     every refuted size leaves ``NAME.cnf``, ``NAME.lrat.gz`` and ``NAME.certs.json``
-    (see :mod:`solvers.relu_verify`).  See the module docstring for the model and
+    (see :mod:`solvers.relu.verify`).  See the module docstring for the model and
     for what each engine proves.  Every witness is re-evaluated exactly with
     Fractions on all ``2**n`` rows before it is returned.
 
@@ -990,7 +990,7 @@ def synthesize_relu(
     if proof_dir is not None:
         check_output(proof_dir, directory=True)
     if options.max_weight is not None:
-        from solvers.relu_bitblast import synthesize_bounded
+        from solvers.relu.bitblast import synthesize_bounded
 
         return synthesize_bounded(
             spec,
@@ -1006,7 +1006,7 @@ def synthesize_relu(
     sym = default_symmetry_breaking(pattern_options) if symmetry is None else frozenset(symmetry)
     encode(table, 1, pattern_options, sym)  # validates the symmetry set early
     from solvers.certified import prove_and_store, stored_refutation
-    from solvers.relu_verify import verify_certificate
+    from solvers.relu.verify import verify_certificate
 
     deep = options.hidden_layers > 1
     t_start = time.monotonic()

@@ -1,8 +1,8 @@
 """Exact minimum-size circuit synthesis: search sizes upward until the first satisfiable one.
 
 :func:`synthesize` starts at a size every circuit must reach (the
-:func:`~solvers.boolean_sat.lower_bound` of the target, or a user-given
-``start``), asks the SAT-chain encoding of :mod:`solvers.boolean_sat` for each
+:func:`~solvers.boolean.encoding.lower_bound` of the target, or a user-given
+``start``), asks the SAT-chain encoding of :mod:`solvers.boolean.encoding` for each
 size in turn and stops at the first satisfiable size.  Every unsatisfiable size
 is a *refutation*; the result is *proven* minimal only when the refutations
 reach without a gap from the justified lower bound up to the size found.
@@ -52,7 +52,7 @@ from circuits.errors import LbtError, ProofRejected, SpecError, TooLargeError, W
 from circuits.output import check_output, write_text_atomic
 from circuits.schema import read_json
 from circuits.truthtable import TruthTable
-from solvers.boolean_sat import (
+from solvers.boolean.encoding import (
     DEFAULT_STRENGTHENINGS,
     ENCODING,
     ENCODING_VERSION,
@@ -632,7 +632,7 @@ def synthesize(
         Per output, the mask of rows the output is constrained on (don't-cares
         elsewhere).
     strengthenings
-        Override :data:`solvers.boolean_sat.DEFAULT_STRENGTHENINGS`.
+        Override :data:`solvers.boolean.encoding.DEFAULT_STRENGTHENINGS`.
     jobs
         Processes per size (see :func:`solve_step`): with ``jobs > 1`` a size
         undecided after :data:`HELPER_DELAY` seconds is raced by ``jobs - 1``

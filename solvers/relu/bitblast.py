@@ -1,6 +1,6 @@
 """Minimum ReLU networks with integer weights in ``[-W, W]``: the whole network bit-blasted into CNF.
 
-Model: :mod:`solvers.relu_sat` with ``max_weight=W``: every weight and bias
+Model: :mod:`solvers.relu.patterns` with ``max_weight=W``: every weight and bias
 (output neuron included) is an integer in ``[-W, W]``, any number of hidden
 layers (at most ``hidden_layers``), layered or with skip connections, output
 ``linear``, ``relu`` or ``threshold``.  Exact *for this model*; its minimum is
@@ -36,7 +36,7 @@ refinements (a neuron may ignore the layer below it), so only compositions into
 exactly ``min(hidden_layers, size - 1)`` parts are tried.  A size is refuted
 when every profile's CNF is unsatisfiable; with ``proof_dir`` each one leaves
 ``NAME.cnf``, ``NAME.lrat.gz`` and ``NAME.certs.json`` (format
-``lbt-relu-bitblast-refutation``), and :func:`solvers.relu_verify.verify_certificate`
+``lbt-relu-bitblast-refutation``), and :func:`solvers.relu.verify.verify_certificate`
 regenerates the CNF from the header and checks the proof.
 """
 
@@ -308,10 +308,10 @@ def synthesize_bounded(
     progress: Callable[[Any], None] | None = None,
 ):
     """Upward size search for the bounded-weight model; the driver behind ``synthesize_relu(max_weight=W)``."""
+    from solvers.boolean.engine import solve_step
     from solvers.certified import prove_and_store, stored_refutation
-    from solvers.relu_sat import CERTIFICATE_VERSION, ReLUSynthesisResult, _file_tag, check_witness
-    from solvers.relu_verify import verify_certificate
-    from solvers.synthesis import solve_step
+    from solvers.relu.patterns import CERTIFICATE_VERSION, ReLUSynthesisResult, _file_tag, check_witness
+    from solvers.relu.verify import verify_certificate
 
     if proof_dir is not None:
         Path(proof_dir).mkdir(parents=True, exist_ok=True)

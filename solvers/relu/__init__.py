@@ -1,0 +1,1 @@
+"""ReLU networks: the activation-pattern and bit-blasted encodings, their engines and the verifier."""
