@@ -34,6 +34,7 @@ __all__ = [
     "CertificationError",
     "separate",
     "threshold_function",
+    "equal_sum_quadruples",
 ]
 
 Point = tuple[int, ...]
@@ -206,3 +207,28 @@ def threshold_function(f: TruthTable) -> Separator | Inseparability:
     rows = [tuple((i >> k) & 1 for k in range(f.n)) for i in range(1 << f.n)]
     bits = f.bits()
     return separate([r for r, b in zip(rows, bits) if b], [r for r, b in zip(rows, bits) if not b])
+
+
+def equal_sum_quadruples(n: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """All ``((a, b), (c, d))`` of rows with ``x(a) + x(b) = x(c) + x(d)`` as vectors.
+
+    Labels 1 on ``a, b`` and 0 on ``c, d`` are inseparable (an :class:`Inseparability`
+    with multiplicities 1): the quadruples are the 2-asummability conditions.
+
+    ``a < b``, ``c < d`` and ``(a, b) < (c, d)``; the four rows are distinct.  In
+    increasing order of ``(a, b, c, d)``.
+    """
+    R = 1 << n
+    pow3 = [3**j for j in range(n)]
+    code = [sum(pow3[j] for j in range(n) if (r >> j) & 1) for r in range(R)]
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for a in range(R):
+        for b in range(a + 1, R):
+            groups.setdefault(code[a] + code[b], []).append((a, b))
+    out = []
+    for pairs in groups.values():
+        for k in range(len(pairs)):
+            for l in range(k + 1, len(pairs)):
+                out.append((pairs[k], pairs[l]))
+    out.sort()
+    return out

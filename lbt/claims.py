@@ -11,7 +11,7 @@ size in that model::
 
 A line is ``MODEL [KEY=VALUE ...] TARGET OP N`` with ``OP`` one of ``=``
 (``==``), ``>=``, ``>``, ``<=``, ``<``; ``#`` starts a comment.  The keys are
-the column options of a table spec (:data:`lbt.tablespec.MODEL_OPTIONS`, ``-``
+the column options of a table spec (:func:`lbt.tablespec.model_options`, ``-``
 may be written for ``_``) plus ``timeout`` (seconds for this claim).  A
 ``.toml`` file holds the same lines as ``claims = ["b2 maj:5 = 9", ...]`` and
 may set ``timeout`` for all of them.
@@ -42,8 +42,8 @@ from typing import Any
 
 from circuits.errors import SpecError, excerpt
 from circuits.schema import is_decimal, loads_toml, read_text
-from lbt.tablespec import MODEL_OPTIONS, MODELS, expand_row, parse_column
-from solvers.engines import synthesize_model
+from lbt.tablespec import expand_row, model_options, parse_column
+from solvers.engines import ENGINES, synthesize_model
 from solvers.limits import check_timeout
 
 __all__ = ["Claim", "Verdict", "check_claim", "decide", "load_claims", "parse_claims"]
@@ -84,6 +84,7 @@ class Verdict:
     infeasible: bool = False  # no circuit at all under the options (proven)
     seconds: float = 0.0
     result: dict[str, Any] | None = None  # the search's result record
+    name: str = ""  # its file stem (:attr:`solvers.records.SynthesisResult.name`)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,14 +100,15 @@ class Verdict:
         }
 
 
-#: The type of every option a claim may set (the column options of all models, and its own timeout).
-_KINDS: dict[str, type] = {key: kind for opts in MODEL_OPTIONS.values() for key, kind in opts.items()} | {
-    "timeout": float
-}
+def _kind(key: str) -> type | None:
+    """The type of an option a claim may set: a column option of some model, or its own timeout."""
+    if key == "timeout":
+        return float
+    return next((kinds[key] for kinds in map(model_options, ENGINES) if key in kinds), None)
 
 
 def _option_value(key: str, text: str) -> Any:
-    kind = _KINDS.get(key)
+    kind = _kind(key)
     if kind is int and is_decimal(text, signed=True):
         return int(text)
     if kind is float and re.fullmatch(r"[0-9]{1,20}(\.[0-9]{0,20})?", text):
@@ -126,8 +128,8 @@ def _parse_line(text: str, here: str, line: int, timeout: float | None) -> list[
     if len(words) < 2:
         raise SpecError(f"{here}expected a model and a target before {excerpt(m['op'])}, got {excerpt(text)}")
     model = words[0].lower()
-    if model not in MODELS:
-        raise SpecError(f"{here}unknown model {excerpt(words[0])} (known: {', '.join(MODELS)})")
+    if model not in ENGINES:
+        raise SpecError(f"{here}unknown model {excerpt(words[0])} (known: {', '.join(ENGINES)})")
     raw: dict[str, Any] = {"model": model}
     targets = []
     for word in words[1:]:
@@ -249,4 +251,6 @@ def check_claim(
             "interrupted" if result.interrupted else "time limit" if result.timed_out else "not refuted by this engine"
         )
         reason = f"{span} ({why})"
-    return Verdict(claim, verdict, reason, lower, upper, infeasible, float(result.seconds), result.to_dict())
+    return Verdict(
+        claim, verdict, reason, lower, upper, infeasible, float(result.seconds), result.to_dict(), result.name
+    )

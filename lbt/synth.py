@@ -13,6 +13,7 @@ result is printed first); 2 bad input.
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -28,14 +29,9 @@ from lbt.app import JsonOpt, app, console, emit_json, err_console, int_value, pa
 from solvers.engines import MODELS
 from solvers.limits import check_jobs, check_timeout
 
-RELU_OUTPUTS = ("linear", "threshold", "relu")
-
 #: Exit code of a result whose minimality is not proven.
 EXIT_UNPROVEN = 3
 EXIT_INTERRUPTED = 130
-
-_THRESHOLD_ONLY = ("layered", "max_weight", "method")
-_BOOLEAN_ONLY = ("solver", "jobs")
 
 
 class _Display:
@@ -87,10 +83,6 @@ class _Display:
         self.progress.console.print(f"size {ev.size}: {verdict}  {ev.seconds:.2f} s  (total {ev.elapsed:.1f} s)")
 
 
-def _given(**options: Any) -> list[str]:
-    return [name for name, value in options.items() if value is not None]
-
-
 def _summary(r: Any) -> str:
     refuted = sorted(s.size for s in r.refutations)
     if not refuted:
@@ -108,53 +100,49 @@ def _summary(r: Any) -> str:
     return f"no circuit found; lower bound {r.lower_bound} ({'time limit' if r.timed_out else 'interrupted' if r.interrupted else 'size limit'})"
 
 
-@app.command()
+def _engine_parameters() -> list[inspect.Parameter]:
+    """One ``lbt synth`` option per field of the registered engines' options dataclasses.
+
+    A name several engines share (``depth``, ``fanin``, ``max_weight``) is one
+    option whose help says what it means for each.  Read off the registry, so a
+    newly registered engine's options appear here without an edit.
+    """
+    from dataclasses import fields
+
+    from solvers.engines import ENGINES
+
+    helps: dict[str, dict[str, list[str]]] = {}
+    declared: dict[str, Any] = {}
+    for engine in dict.fromkeys(ENGINES.values()):
+        label = "/".join(engine.models)
+        for f in fields(engine.options):  # type: ignore[arg-type]
+            default = f" (default {f.default})" if f.default is not None and not isinstance(f.default, bool) else ""
+            helps.setdefault(f.name, {}).setdefault(f"{f.metadata['help']}{default}", []).append(label)
+            declared.setdefault(f.name, f.metadata)
+    params = []
+    for name, meta in declared.items():
+        text = "; ".join(f"{', '.join(labels)}: {help_}" for help_, labels in helps[name].items()) + "."
+        kind, flag = meta["kind"], meta["flag"] or "--" + name.replace("_", "-")
+        option = typer.Option(flag, help=text, parser=int_value) if kind is int else typer.Option(flag, help=text)
+        annotation = Annotated[kind | None, option]
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation))
+    return params
+
+
 def synth(
     spec: Annotated[str, typer.Argument(help="Target spec, e.g. maj:5, ip:2, tt:4:6996.")],
     model: Annotated[str, typer.Option("--model", "-m", help=f"Circuit model: {' | '.join(MODELS)}.")] = "b2",
-    depth: Annotated[int | None, typer.Option(help="Depth bound (>= 1).", parser=int_value)] = None,
-    layered: Annotated[
-        int | None, typer.Option(help="thr: strictly layered with this many layers.", parser=int_value)
-    ] = None,
-    max_weight: Annotated[
-        int | None, typer.Option(help="thr: integer weights and thresholds in [-W, W].", parser=int_value)
-    ] = None,
-    fanin: Annotated[
-        int | None,
-        typer.Option(help="Gate fan-in (b2/aig/mono: 2..5, default 2; thr: at most K).", parser=int_value),
-    ] = None,
     max_size: Annotated[int | None, typer.Option(help="Give up after this size.", parser=int_value)] = None,
     start: Annotated[
         int | None,
         typer.Option("--from", help="First size to try (sizes below it stay unrefuted).", parser=int_value),
     ] = None,
     timeout: Annotated[float | None, typer.Option(help="Seconds for the whole search.", parser=seconds_value)] = None,
-    solver: Annotated[
-        str | None,
-        typer.Option(help="b2/aig/mono: python-sat solver name (default cadical195)."),
-    ] = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option(help="b2/aig/mono: processes racing a hard size (default 1).", parser=int_value),
-    ] = None,
-    method: Annotated[
-        str | None,
-        typer.Option(help="thr: lazy (SAT + exact LP, certified) or milp (never proven)."),
-    ] = None,
     care: Annotated[
         str | None,
         typer.Option(
             help="b2/aig/mono: rows each output is constrained on, as a table in hex (1 = care; others are don't-cares); comma-separated per output."
         ),
-    ] = None,
-    hidden_layers: Annotated[
-        int | None, typer.Option(help="relu: at most this many hidden layers (default 1).", parser=int_value)
-    ] = None,
-    skip: Annotated[
-        bool | None, typer.Option("--skip/--no-skip", help="relu: skip connections from the inputs to later layers.")
-    ] = None,
-    output_kind: Annotated[
-        str | None, typer.Option("--output", help="relu: output neuron linear (default), threshold or relu.")
     ] = None,
     proof: Annotated[
         Path | None,
@@ -169,8 +157,13 @@ def synth(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     json_: JsonOpt = False,
+    **engine_options: Any,
 ) -> None:
-    """Find the smallest circuit computing a target and prove that nothing smaller exists."""
+    """Find the smallest circuit computing a target and prove that nothing smaller exists.
+
+    The model's options (``--depth``, ``--fanin``, ``--max-weight``, ...) are
+    those of its engine's options dataclass (:func:`_engine_parameters`).
+    """
     from circuits.fileformat import save
     from circuits.targets import target
     from circuits.truthtable import TruthTable
@@ -179,13 +172,9 @@ def synth(
     model = model.strip().lower()
     if model not in ENGINES:
         raise SpecError(f"unknown model {excerpt(model)} (known: {', '.join(ENGINES)})")
-    # what each engine takes is its registry entry's cli_options; any other option given is an error
-    engine_options = {
-        "depth": depth, "fanin": fanin, "layered": layered, "max_weight": max_weight, "method": method,
-        "solver": solver, "jobs": jobs, "care": care, "hidden_layers": hidden_layers, "skip": skip,
-        "output": output_kind,
-    }  # fmt: skip
-    wrong = _given(**{k: v for k, v in engine_options.items() if k not in ENGINES[model].cli_options})
+    # what each engine takes is read off its registry entry; any other option given is an error
+    given = {key: value for key, value in {**engine_options, "care": care}.items() if value is not None}
+    wrong = [key for key in given if key not in ENGINES[model].option_names()]
     if wrong:
         raise SpecError(f"option --{wrong[0].replace('_', '-')} does not apply to --model {model}")
     if save_to is not None and save_to.suffix.lower() not in (".json", ".bench", ".aag"):
@@ -194,26 +183,19 @@ def synth(
         check_output(save_to)
     if proof is not None:
         check_output(proof, directory=True)
-    care_masks = None
     if care is not None:
         table = target(spec).table
         care_table = TruthTable.from_hex(table.n, care)
         if care_table.m != table.m:
             raise ArityError(f"--care gives {care_table.m} masks for {table.m} outputs")
-        care_masks = care_table.outputs
-    opts = {
-        "depth": depth, "layered": layered, "max_weight": max_weight, "fanin": fanin, "max_size": max_size,
-        "start": start, "timeout": timeout, "solver": solver, "jobs": jobs, "method": method, "care": care_masks,
-        "hidden_layers": hidden_layers, "skip": skip, "output": output_kind,
-    }  # fmt: skip
+        given["care"] = care_table.outputs
     with _Display(quiet or json_) as display:
-        result = synthesize_model(spec, model, proof_dir=proof, progress=display, **opts)
+        result = synthesize_model(
+            spec, model, max_size=max_size, start=start, timeout=timeout, proof_dir=proof, progress=display, **given
+        )
     record = result.to_dict()
     if proof is not None:
-        write_text_atomic(
-            proof / f"{_file_stem(record)}.result.json",
-            json.dumps(record, indent=1) + "\n",
-        )
+        write_text_atomic(proof / f"{result.name}.result.json", json.dumps(record, indent=1) + "\n")
     if save_to is not None and result.circuit is not None:
         save(result.circuit, save_to)
     if json_:
@@ -232,20 +214,11 @@ def synth(
         raise typer.Exit(EXIT_UNPROVEN)
 
 
-def _file_stem(record: dict[str, Any]) -> str:
-    """``maj_5-b2`` style name of a result record (target and model options)."""
-    from solvers.proof import file_stem
-
-    parts = [file_stem(str(record["target"])), record["model"]]
-    if record["model"] == "relu":
-        parts.append(f"l{record['hidden_layers']}" + ("-skip" if record["skip"] else "") + f"-{record['output']}")
-    for key in ("fanin", "depth", "layered", "max_weight"):
-        value = record.get(key)
-        if record["model"] == "relu" and key != "max_weight":
-            continue
-        if value is not None and not (key == "fanin" and value == 2 and record["model"] != "thr"):
-            parts.append(f"{key[0] if key != 'max_weight' else 'w'}{value}")
-    return "-".join(parts)
+_params = inspect.signature(synth, eval_str=True).parameters.values()
+synth.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [*(p for p in _params if p.kind != p.VAR_KEYWORD), *_engine_parameters()]
+)
+app.command()(synth)
 
 
 @app.command()
@@ -388,9 +361,7 @@ def _verify_claims(path: Path, timeout: float | None, proof: Path | None, quiet:
                 v = Verdict(claim, "error", str(exc), 0, None)
         if proof is not None and v.result is not None:
             tag = {"=": "eq", ">=": "ge", "<=": "le"}[claim.op] + str(claim.value)
-            write_text_atomic(
-                proof / f"{_file_stem(v.result)}-{tag}.result.json", json.dumps(v.result, indent=1) + "\n"
-            )
+            write_text_atomic(proof / f"{v.name}-{tag}.result.json", json.dumps(v.result, indent=1) + "\n")
         verdicts.append(v)
         if not json_:
             color = style[v.verdict]
@@ -421,15 +392,16 @@ def _verify_claims(path: Path, timeout: float | None, proof: Path | None, quiet:
 
 
 def _verify_certificate(path: Path) -> Any:
-    """Re-check a threshold or ReLU refutation certificate (by its ``format`` field)."""
-    from solvers.relu import verify as relu_verify
-    from solvers.threshold import verify as threshold_verify
+    """Re-check a certificate file with the verifier of the engine that reads its ``format``."""
+    from solvers.engines import certificate_engine
 
     data = read_json(path)
     fmt = data.get("format") if isinstance(data, dict) else None
-    if fmt in relu_verify.CERTIFICATE_FORMATS:
-        return relu_verify.verify_certificate(path)
-    return threshold_verify.verify_certificate(path)
+    try:
+        engine = certificate_engine(fmt)
+    except SpecError:
+        raise FormatError(f"{path} is not a refutation certificate lbt knows (format {excerpt(repr(fmt))})") from None
+    return engine.verify_certificate(path)
 
 
 @app.command("verify-proof")

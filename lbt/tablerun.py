@@ -221,7 +221,7 @@ class _LocalBackend:
             # "__main__" too, or each cell re-runs the main script (the lbt CLI) and, if lbt was
             # upgraded while the table runs, mixes new modules with the server's old ones
             self.ctx.set_forkserver_preload(
-                ["__main__", "lbt.tablerun", "solvers.boolean.engine", "solvers.threshold.encoding", "solvers.relu.patterns",
+                ["__main__", "lbt.tablerun", "solvers.boolean.engine", "solvers.threshold.engine", "solvers.relu.engine",
                  "scipy.optimize"]
             )  # fmt: skip
         self.running: dict[str, _Running] = {}

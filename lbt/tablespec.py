@@ -70,8 +70,9 @@ MODELS = _MODELS
 
 
 def model_options(model: str) -> dict[str, type]:
-    """The options a column of ``model`` accepts (besides ``name``, ``model``, ``timeout``, ``max_size``)."""
-    return ENGINES[model].options
+    """The options a column of ``model`` accepts (besides ``name``, ``model``, ``timeout``, ``max_size``):
+    the question fields of its engine's options dataclass, with their type."""
+    return ENGINES[model].options.column_types()
 
 
 #: The options of each built-in model, with their type (see :func:`model_options`).
@@ -318,12 +319,10 @@ def parse_column(raw: Any, here: str = "") -> Column:
             known = ", ".join([*_COMMON_COLUMN_KEYS, *allowed])
             raise SpecError(f"{here}unknown key {excerpt(key)} for model {model} (known: {known})")
         options[key] = _check_value(here, key, value, allowed[key])
-    if model == "relu" and "output" in options and options["output"] not in ("linear", "relu", "threshold"):
-        raise SpecError(f"{here}output must be linear, relu or threshold, got {options['output']!r}")
-    if model in ("b2", "aig", "mono") and "fanin" in options and not 2 <= options["fanin"] <= 5:
-        raise SpecError(f"{here}fanin must be in 2..5 for model {model}, got {options['fanin']}")
-    if model == "thr" and "layered" in options and "depth" in options:
-        raise SpecError(f"{here}give depth or layered, not both")
+    try:  # the values together, as the engine's options dataclass checks them
+        ENGINES[model].options(**options)
+    except SpecError as exc:
+        raise SpecError(f"{here}{exc}") from None
     name = raw.get("name", _default_name(model, options))
     if not isinstance(name, str) or not name.strip():
         raise SpecError(f"{here}name must be a non-empty string, got {excerpt(name)}")

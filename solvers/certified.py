@@ -1,18 +1,26 @@
-"""Certified refutations on disk: written once, re-used on resume only after a full re-check.
+"""Refutations on disk: written once, re-used on resume only after a full re-check.
 
-One size (or one width profile of a size) of the threshold and ReLU searches is
-refuted by an LRAT proof of its final CNF plus a certificate file,
-``NAME.certs.json``, that says what the CNF encodes and justifies every learned
-clause exactly.  :func:`prove_and_store` writes both and a journal
-``NAME.refutation.json``; :func:`stored_refutation` is how a later run with the
-same ``--proof DIR`` re-uses them (after Ctrl-C, a time limit, or to extend
-``--max-size``).
+One refuted case (a size, or one width profile of a size) leaves in the proof
+directory its CNF ``NAME.cnf``, a checked LRAT proof ``NAME.lrat.gz`` and a
+journal ``NAME.refutation.json`` (the record of the refutation).  Engines whose
+CNF grows while it is solved (learned clauses justified by an exact check:
+threshold and ReLU) also write a certificate file ``NAME.certs.json`` that says
+what the CNF encodes and justifies every learned clause exactly
+(:func:`prove_and_store`).
 
-What a stored journal says of itself is never trusted: the certificate is
-verified again by the model's own verifier, which regenerates the encoding from
-the question the certificate names, and the claim it returns (table, size,
-options, width profile) must be exactly the question being asked now.
-Anything else (a missing, corrupt, foreign or tampered file) makes the size be
+:func:`reuse` is how a later run with the same ``--proof DIR`` re-uses a
+refutation (after Ctrl-C, a time limit, or to extend ``--max-size``).  What a
+stored journal says of itself is never trusted:
+
+* a plain refutation (no certificate file) counts only if the stored CNF hashes
+  to the encoding of the case asked now and its LRAT proof passes the checker
+  again;
+* a certified one is verified again by the model's own verifier, which
+  regenerates the encoding from the question the certificate names, and the
+  claim it returns (table, size, options, width profile) must be exactly the
+  question being asked now.
+
+Anything else (a missing, corrupt, foreign or tampered file) makes the case be
 solved again.
 """
 
@@ -28,12 +36,17 @@ from circuits.errors import LbtError, ProofRejected, SolverError
 from circuits.output import write_text_atomic
 from circuits.schema import read_json
 
-__all__ = ["journal_path", "prove_and_store", "stored_refutation"]
+__all__ = ["journal_path", "prove_and_store", "reuse", "write_journal"]
 
 
 def journal_path(proof_dir: str | Path, name: str) -> Path:
     """The journal of refutation ``name``: ``proof_dir/NAME.refutation.json``."""
     return Path(proof_dir) / f"{name}.refutation.json"
+
+
+def write_journal(proof_dir: str | Path, name: str, info: dict[str, Any]) -> None:
+    """Write the journal of refutation ``name`` (atomically)."""
+    write_text_atomic(journal_path(proof_dir, name), json.dumps(info, indent=1) + "\n")
 
 
 def prove_and_store(
@@ -44,15 +57,14 @@ def prove_and_store(
     proof_dir: str | Path,
     name: str,
     deadline: float | None,
-    fmt: str,
-    version: int,
+    certificate: tuple[str, int],
     extra: dict[str, Any] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Refute ``clauses`` with a checked LRAT proof, write ``NAME.certs.json`` and the journal.
 
     ``header`` (with ``base_clauses`` and ``base_sha256``) and ``learned`` go into
-    the certificate file of format ``fmt``/``version``; ``extra`` (search
-    statistics) into the record.  Returns ``("unsat", record)``, or
+    the certificate file of format and version ``certificate``; ``extra``
+    (search statistics) into the record.  Returns ``("unsat", record)``, or
     ``("timeout", record)`` when the proof was not finished by ``deadline``.  A
     proof the checker rejects raises :class:`ProofRejected`; a CNF the search
     refuted but the proof run satisfies raises :class:`SolverError`.
@@ -69,43 +81,50 @@ def prove_and_store(
         raise ProofRejected(f"proof {name} was not verified by the checker: {record.reason}")
     info = record.to_dict()
     cert_path = Path(proof_dir) / f"{name}.certs.json"
+    fmt, version = certificate
     info["certificates_path"] = str(cert_path)
     info["certificates_sha256"] = proof_mod.write_certificate(cert_path, fmt, version, header, info, learned)
     info["learned_clauses"] = len(learned)
     info["base_clauses"] = header["base_clauses"]
     info["base_sha256"] = header["base_sha256"]
     info.update(extra or {})
-    write_text_atomic(journal_path(proof_dir, name), json.dumps(info, indent=1) + "\n")
+    write_journal(proof_dir, name, info)
     return "unsat", info
 
 
-def stored_refutation(
+def reuse(
     proof_dir: str | Path,
     name: str,
-    base_sha256: str,
-    claim: dict[str, Any],
-    verify: Callable[[Path], Any],
+    *,
+    cnf_sha256: Callable[[], str] | None = None,
+    base_sha256: str | None = None,
+    claim: dict[str, Any] | None = None,
+    verify: Callable[[Path], Any] | None = None,
 ) -> dict[str, Any] | None:
-    """The record of refutation ``name`` stored by an earlier run, re-verified; else ``None``.
+    """The record of refutation ``name`` stored by an earlier run, re-checked now; else ``None``.
 
-    ``verify`` is the model's certificate verifier (``verify_certificate`` of
-    :mod:`solvers.threshold.verify` or :mod:`solvers.relu.verify`); its verdict
-    must be verified and its ``claim`` equal ``claim``, the
-    :func:`solvers.records.refuted_claim` of the question asked now.  The stored
-    base encoding must hash to ``base_sha256`` (a run with other symmetry
-    breaking solves the size again).  The files are looked for in ``proof_dir``
+    A plain refutation gives ``cnf_sha256``, the hash of the case's CNF (called
+    only when a journal exists); its stored CNF must have it and its LRAT proof
+    must pass the checker.  A certified one gives ``base_sha256`` (the hash of
+    the base encoding: a run with other symmetry breaking solves the case again),
+    ``claim`` (the :func:`solvers.records.refuted_claim` of the question asked
+    now) and ``verify``, the model's certificate verifier, whose verdict must be
+    verified with exactly that claim.  The files are looked for in ``proof_dir``
     whatever paths the journal names.
     """
     journal = journal_path(proof_dir, name)
     if not journal.is_file():
         return None
-    try:  # whatever is wrong with a stored record, the size is solved again
+    try:  # whatever is wrong with a stored record, the case is solved again
         info = read_json(journal)
-        if not isinstance(info, dict) or info.get("base_sha256") != base_sha256:
+        if not isinstance(info, dict):
             return None
-        certs, cnf, proof = (
-            journal.parent / Path(info[key]).name for key in ("certificates_path", "cnf_path", "proof_path")
-        )
+        cnf, proof = (journal.parent / Path(info[key]).name for key in ("cnf_path", "proof_path"))
+        if verify is None:
+            return _reuse_plain(info, cnf, proof, cnf_sha256)
+        if info.get("base_sha256") != base_sha256:
+            return None
+        certs = journal.parent / Path(info["certificates_path"]).name
         verdict = verify(certs)
     except (LbtError, KeyError, TypeError, AttributeError, ValueError):
         return None
@@ -114,3 +133,20 @@ def stored_refutation(
     info.update(cnf_path=str(cnf), proof_path=str(proof), certificates_path=str(certs), verdict="verified",
                 reason=verdict.reason)  # fmt: skip
     return info
+
+
+def _reuse_plain(
+    info: dict[str, Any], cnf: Path, proof: Path, cnf_sha256: Callable[[], str] | None
+) -> dict[str, Any] | None:
+    from solvers.proof import Refutation, verify_refutation
+
+    record = Refutation.from_dict(info)
+    if cnf_sha256 is None or record.cnf_sha256 != cnf_sha256():
+        return None
+    check = verify_refutation(cnf, proof, cnf_sha256=record.cnf_sha256, proof_sha256=record.proof_sha256)
+    if not check.verified:
+        return None
+    out = record.to_dict()
+    out.update(cnf_path=str(cnf), proof_path=str(proof), verdict="verified", reason=check.reason)
+    out["check_seconds"] = round(check.seconds, 6)
+    return out

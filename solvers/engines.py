@@ -1,35 +1,45 @@
 """The registry of synthesis engines: the model name picks the engine, nothing else dispatches on it.
 
-Each :class:`Engine` entry names the models it answers to, the function that
-runs its search (imported only when a search runs, so that the registry is
-cheap to import), the options a table column or a ``--claims`` line may give
-it with their types, the ``lbt synth`` options that apply to it, and the
-family of record checks :mod:`solvers.audit` runs on its results.
+Each :class:`Engine` entry names the models it answers to, its options
+dataclass (:mod:`solvers.options`: the ``lbt synth`` options, the table-spec
+column options and the fields of a result record that say which question it
+answers are read off it), the function that runs its search, the record checks
+of ``lbt verify`` and the verifier of its certificate files.  Functions are
+named ``"module:function"`` and imported only when they run, so the registry
+is cheap to import (the command line reads it at start-up).
 
 Built in: the Boolean engine (``b2``, ``aig``, ``mono``:
 :func:`solvers.boolean.engine.synthesize`), ``thr``
-(:func:`solvers.threshold.encoding.synthesize_threshold`) and ``relu``
-(:func:`solvers.relu.patterns.synthesize_relu`).  A new engine is one module with a
-search function and one :func:`register_engine` call.
+(:func:`solvers.threshold.engine.synthesize_threshold`) and ``relu``
+(:func:`solvers.relu.engine.synthesize_relu`).  A new engine is one module
+with a search function (usually a :class:`solvers.run.SizeEngine` and a call of
+:func:`solvers.run.run_engine`) and one :func:`register_engine` call.
 
 ``synthesize_model(target, model, **options)`` runs the engine of ``model``;
 options whose value is ``None`` are left to the engine's default, so callers
-(the ``lbt synth`` command, table runs) can pass what they were given as is.
+(the ``lbt synth`` command, table runs, ``--claims``) can pass what they were
+given as is.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from circuits.errors import SpecError
+from solvers.boolean.options import BooleanOptions
+from solvers.options import EngineOptions
+from solvers.relu.options import ReLUOptions
+from solvers.threshold.options import ThresholdOptions
 
 __all__ = [
     "BOOLEAN_MODELS",
     "ENGINES",
     "MODELS",
+    "SEARCH_OPTIONS",
     "Engine",
     "engine_for",
     "record_options",
@@ -38,56 +48,58 @@ __all__ = [
     "unregister_engine",
 ]
 
-#: Options of ``lbt synth`` that every engine takes.
-COMMON_CLI_OPTIONS = frozenset({"max_size", "start", "timeout"})
+#: Options of every search (:func:`solvers.run.run_engine`), whatever the engine.
+SEARCH_OPTIONS = frozenset({"max_size", "start", "timeout", "proof_dir", "progress"})
+
+
+def _load(name: str) -> Any:
+    module, _, attr = name.partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 @dataclass(frozen=True)
 class Engine:
     """One registry entry (see the module docstring).
 
-    ``search`` is ``"module:function"``; the function is called as
-    ``function(target, model, **options)`` when ``takes_model`` is true, else
-    ``function(target, **options)``, with ``proof_dir`` and ``progress`` among
-    the options.  ``options`` are those a table column may set (name -> type);
-    ``cli_options`` those ``lbt synth`` passes on (beyond
-    :data:`COMMON_CLI_OPTIONS`).  ``defaults(**options)`` gives the fields of
-    a result record that say which question it answers; ``audit`` names the
-    family of checks in :mod:`solvers.audit` (``None``: its records cannot be
-    audited).
+    ``search`` is ``"module:function"``, called as ``function(target, model,
+    **options)`` when ``takes_model`` is true, else ``function(target,
+    **options)``; ``options`` is the engine's options dataclass, ``partial``
+    whether it takes don't-care rows (``care``).  ``audit`` names the record
+    checks (``function(record, base, table, checks, checked) -> Bounds``, see
+    :mod:`solvers.audit`; ``None``: its records cannot be audited), ``verifier``
+    the function that re-checks one of its certificate files of the formats
+    ``certificates``.  ``tuning`` lists the keyword arguments its search takes
+    beyond the options (from Python only, e.g. the symmetry breaking).
     """
 
     models: tuple[str, ...]
     search: str
-    options: dict[str, type]
-    cli_options: frozenset[str]
-    defaults: Callable[..., dict[str, Any]]
+    options: type[EngineOptions]
     audit: str | None = None
+    verifier: str | None = None
+    certificates: tuple[str, ...] = ()
     takes_model: bool = False
+    partial: bool = False
+    tuning: frozenset[str] = frozenset()
     description: str = field(default="", compare=False)
 
+    def option_names(self) -> frozenset[str]:
+        """The options ``lbt synth`` and :func:`synthesize_model` pass on to this engine."""
+        return frozenset(f.name for f in fields(self.options)) | ({"care"} if self.partial else set())  # type: ignore[arg-type]
+
     def run(self, target: Any, model: str, **options: Any) -> Any:
-        module, _, name = self.search.partition(":")
-        function = getattr(importlib.import_module(module), name)
+        function = _load(self.search)
         return function(target, model, **options) if self.takes_model else function(target, **options)
 
+    def audit_checks(self) -> Callable[..., Any]:
+        assert self.audit is not None
+        return _load(self.audit)  # type: ignore[no-any-return]
 
-def _boolean_defaults(**opts: Any) -> dict[str, Any]:
-    return {"fanin": 2, "depth": None} | opts  # synthesize()'s defaults
-
-
-def _threshold_defaults(**opts: Any) -> dict[str, Any]:
-    from solvers.threshold.encoding import ThresholdOptions
-
-    return ThresholdOptions(**opts).to_dict()
-
-
-def _relu_defaults(**opts: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    from solvers.relu.patterns import ReLUOptions
-
-    return asdict(ReLUOptions(**opts))
+    def verify_certificate(self, path: str | Path) -> Any:
+        """The verdict of this engine's verifier on one certificate file."""
+        if self.verifier is None:
+            raise SpecError(f"model {self.models[0]} has no certificate files")
+        return _load(self.verifier)(path)
 
 
 ENGINES: dict[str, Engine] = {}
@@ -118,37 +130,47 @@ def engine_for(model: str) -> Engine:
     return engine
 
 
+def certificate_engine(fmt: Any) -> Engine:
+    """The engine whose verifier reads certificates of format ``fmt``."""
+    for engine in ENGINES.values():
+        if fmt in engine.certificates:
+            return engine
+    raise SpecError(f"no engine reads certificates of format {fmt!r}")
+
+
 register_engine(
     Engine(
         models=("b2", "aig", "mono"),
         search="solvers.boolean.engine:synthesize",
-        options={"depth": int, "fanin": int},
-        cli_options=frozenset({"depth", "fanin", "solver", "jobs", "care"}),
-        defaults=_boolean_defaults,
-        audit="boolean",
+        options=BooleanOptions,
+        audit="solvers.boolean.verify:audit",
         takes_model=True,
+        partial=True,
+        tuning=frozenset({"strengthenings"}),
         description="SAT-based exact synthesis over B2, AND-inverter and monotone gates",
     )
 )
 register_engine(
     Engine(
         models=("thr",),
-        search="solvers.threshold.encoding:synthesize_threshold",
-        options={"depth": int, "layered": int, "max_weight": int, "fanin": int},
-        cli_options=frozenset({"depth", "layered", "max_weight", "fanin", "method"}),
-        defaults=_threshold_defaults,
-        audit="thr",
-        description="lazy SAT + exact LP search for threshold circuits",
+        search="solvers.threshold.engine:synthesize_threshold",
+        options=ThresholdOptions,
+        audit="solvers.threshold.verify:audit",
+        verifier="solvers.threshold.verify:verify_certificate",
+        certificates=("lbt-threshold-refutation",),
+        tuning=frozenset({"symmetry"}),
+        description="lazy SAT + exact LP search for threshold circuits (or a MILP, never proven)",
     )
 )
 register_engine(
     Engine(
         models=("relu",),
-        search="solvers.relu.patterns:synthesize_relu",
-        options={"hidden_layers": int, "skip": bool, "output": str, "max_weight": int},
-        cli_options=frozenset({"hidden_layers", "skip", "output", "max_weight"}),
-        defaults=_relu_defaults,
-        audit="relu",
+        search="solvers.relu.engine:synthesize_relu",
+        options=ReLUOptions,
+        audit="solvers.relu.verify:audit",
+        verifier="solvers.relu.verify:verify_certificate",
+        certificates=("lbt-relu-refutation", "lbt-relu-bitblast-refutation"),
+        tuning=frozenset({"symmetry"}),
         description="activation-pattern (or bit-blasted, with max_weight) search for ReLU networks",
     )
 )
@@ -159,18 +181,28 @@ BOOLEAN_MODELS = engine_for("b2").models
 
 
 def synthesize_model(target: Any, model: str, **options: Any) -> Any:
-    """The smallest circuit of ``model`` computing ``target`` (a spec string or a truth table)."""
+    """The smallest circuit of ``model`` computing ``target`` (a spec string or a truth table).
+
+    ``options`` are the engine's options (:attr:`Engine.options`), ``care`` for an
+    engine that takes don't-cares, its tuning arguments, and those of every search
+    (:data:`SEARCH_OPTIONS`); one that does not apply to the model is a
+    :class:`SpecError`.
+    """
+    engine = engine_for(model)
     given = {key: value for key, value in options.items() if value is not None}
-    return engine_for(model).run(target, model, **given)
+    wrong = sorted(set(given) - engine.option_names() - engine.tuning - SEARCH_OPTIONS)
+    if wrong:
+        raise SpecError(f"option {wrong[0]} does not apply to model {model}")
+    return engine.run(target, model, **given)
 
 
 def record_options(model: str, **options: Any) -> dict[str, Any]:
     """The fields of a result record that say which question it answers, for ``model`` run with ``options``.
 
-    These are the model's options with the engine's defaults filled in, and
-    ``care = None`` (a full truth table, no don't-cares).  A record answers the
-    question asked only if it has these values: a refutation under a depth bound,
-    say, does not refute the unbounded question.
+    These are the question fields of the model's options with the engine's
+    defaults filled in, and ``care = None`` (a full truth table, no don't-cares).
+    A record answers the question asked only if it has these values: a
+    refutation under a depth bound, say, does not refute the unbounded question.
 
     >>> record_options("b2", depth=3)
     {'fanin': 2, 'depth': 3, 'care': None}
@@ -179,7 +211,7 @@ def record_options(model: str, **options: Any) -> dict[str, Any]:
     """
     engine = engine_for(model)
     given = {key: value for key, value in options.items() if value is not None}
-    unknown = set(given) - engine.defaults().keys()
+    unknown = set(given) - set(engine.options.column_types())
     if unknown:
         raise SpecError(f"model {model} has no option {min(unknown)!r}")
-    return engine.defaults(**given) | {"care": None}
+    return engine.options(**given).to_dict() | {"care": None}

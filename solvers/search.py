@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from solvers.limits import DeadlineReached
-from solvers.records import ProgressEvent, StepResult
+from solvers.records import ProgressEvent, Status, StepResult
 
 __all__ = ["Search", "search_sizes"]
 
@@ -39,10 +39,10 @@ class Search:
 
     @property
     def refutations(self) -> tuple[StepResult, ...]:
-        return tuple(s for s in self.steps if s.status == "unsat")
+        return tuple(s for s in self.steps if s.status == Status.UNSAT)
 
     def result_fields(self) -> dict[str, Any]:
-        """The fields of :class:`solvers.boolean.engine.SynthesisResult` this search decides."""
+        """The fields of :class:`solvers.records.SynthesisResult` this search decides."""
         return {
             "size": self.size,
             "proven": self.proven,
@@ -66,7 +66,7 @@ def search_sizes(
     deadline: float | None = None,
     started: float | None = None,
     progress: Callable[[ProgressEvent], None] | None = None,
-    next_on: frozenset[str] = frozenset({"unsat"}),
+    next_on: frozenset[str] = frozenset({Status.UNSAT}),
 ) -> Search:
     """Try sizes upward from ``first`` (see the module docstring).
 
@@ -97,22 +97,22 @@ def search_sizes(
             try:
                 step, found = try_size(size)
             except DeadlineReached:
-                step, found = StepResult(size, "timeout", time.monotonic() - t_step, 0, 0, "encoding"), None
+                step, found = StepResult(size, Status.TIMEOUT, time.monotonic() - t_step, 0, 0, "encoding"), None
             steps.append(step)
             if progress is not None:
                 elapsed = time.monotonic() - started
                 progress(ProgressEvent(size, step.status, step.seconds, elapsed, step.variables, step.clauses))
-            if step.status == "sat":
+            if step.status == Status.SAT:
                 witness, size_found = found, size
                 break
             if step.status not in next_on:
-                timed_out = step.status == "timeout"
-                interrupted = step.status == "interrupted"
+                timed_out = step.status == Status.TIMEOUT
+                interrupted = step.status == Status.INTERRUPTED
                 break
             size += 1
     except KeyboardInterrupt:
         interrupted = True
-    refuted = {s.size for s in steps if s.status == "unsat"}
+    refuted = {s.size for s in steps if s.status == Status.UNSAT}
     bound = lb
     while bound in refuted:
         bound += 1

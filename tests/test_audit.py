@@ -127,7 +127,7 @@ def test_a_relu_size_is_refuted_only_when_every_width_profile_is(cli, tmp_path):
                "--proof", tmp_path, "-q")[0] == 0  # fmt: skip
     path, record = _only_record(tmp_path)
     assert record["size"] == 3 and record["proven"]
-    (cert,) = tmp_path.glob("*_s3_p2.certs.json")
+    (cert,) = tmp_path.glob("*-s3-p2.certs.json")
     header = json.loads(cert.read_text())
     assert header["widths"] == [2]
     record["refutations"].append({"size": 3, "status": "unsat", "proof": {"profiles": [

@@ -144,7 +144,7 @@ def test_a_boolean_synthesis_loads_no_graph_lp_or_aiger_library():
 
 @pytest.mark.parametrize(
     ("module", "model"),
-    [("solvers.boolean.engine", "b2"), ("solvers.threshold.encoding", "thr"), ("solvers.relu.patterns", "relu")],
+    [("solvers.boolean.engine", "b2"), ("solvers.threshold.engine", "thr"), ("solvers.relu.patterns", "relu")],
 )
 def test_a_witness_that_fails_its_check_is_a_soundness_error_not_bad_input(cli, monkeypatch, module, model):
     import importlib

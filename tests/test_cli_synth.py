@@ -208,7 +208,8 @@ def test_dont_cares_lower_the_cost():
 
 
 def test_verify_rejects_a_tampered_separability_certificate(tmp_path):
-    from solvers.threshold.encoding import SYMMETRY_BREAKING, synthesize_threshold
+    from solvers.threshold.encoding import SYMMETRY_BREAKING
+    from solvers.threshold.engine import synthesize_threshold
 
     # without the eager "pairs" constraints the refutations of PAR_4 need learned clauses
     r = synthesize_threshold("par:4", proof_dir=tmp_path, symmetry=set(SYMMETRY_BREAKING) - {"pairs", "pairs_output"})
@@ -235,7 +236,7 @@ def test_relu_disjointness_paper_construction_is_optimal(tmp_path):
     assert ReLUNetwork.from_dict(data["witness"]).truth_table() == target("disj:2").table
     assert run("verify", str(d)).returncode == 0
     # tamper with the certificate of size 2: the directory no longer verifies
-    cert = next(p for p in d.glob("*_s2.certs.json"))
+    cert = next(p for p in d.glob("*-s2.certs.json"))
     meta = json.loads(cert.read_text())
     meta["size"] = 3
     cert.write_text(json.dumps(meta))

@@ -10,18 +10,15 @@ import threading
 import pytest
 
 from circuits.boolean import BooleanCircuit
-from circuits.errors import ArityError, LbtError, SpecError, TooLargeError
+from circuits.errors import ArityError, LbtError, SpecError, TooLargeError, WitnessError
 from circuits.targets import target
 from circuits.truthtable import TruthTable
-from solvers.boolean import encoding as boolean_sat, engine as synthesis
-from solvers.boolean.engine import (
-    ProgressEvent,
-    WitnessError,
-    check_witness,
-    solve_step,
-    solver_name,
-    synthesize,
-)
+from solvers import sat as synthesis
+from solvers.boolean import encoding as boolean_sat
+from solvers.boolean.encoding import check_witness
+from solvers.boolean.engine import synthesize
+from solvers.records import ProgressEvent
+from solvers.sat import solve_step, solver_name
 
 
 def _verify(result, table: TruthTable, care=None, depth=None):

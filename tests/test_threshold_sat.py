@@ -25,8 +25,8 @@ from solvers.threshold.encoding import (
     ThresholdOptions,
     encode,
     solve_size,
-    synthesize_threshold,
 )
+from solvers.threshold.engine import synthesize_threshold
 
 A000609 = {1: 4, 2: 14, 3: 104, 4: 1882, 5: 94572}
 

@@ -11,7 +11,8 @@ import pytest
 
 from circuits.errors import FormatError
 from circuits.targets import target
-from solvers.threshold.encoding import SYMMETRY_BREAKING, ThresholdOptions, encode, synthesize_threshold
+from solvers.threshold.encoding import SYMMETRY_BREAKING, ThresholdOptions, encode
+from solvers.threshold.engine import synthesize_threshold
 from solvers.threshold.verify import (
     check_learned_clause,
     no_bounded_separator,
@@ -57,8 +58,8 @@ def test_untampered_refutations_verify(refuted):
     assert kinds == {"farkas", "bounded"}
 
 
-FARKAS = "par_4_thr_s2"
-BOUNDED = "par_3_thr_w1_s2"
+FARKAS = "par_4-thr-s2"
+BOUNDED = "par_3-thr-w1-s2"
 
 
 def _first(data: dict, kind: str) -> int:
@@ -245,7 +246,7 @@ def test_resume_reuses_only_a_refutation_of_the_same_question(tmp_path):
     """A stored certificate that refutes size 2 under another option must not be taken for the unbounded size 2."""
     bounded = synthesize_threshold("par:2", max_weight=1, proof_dir=tmp_path)
     assert [r.size for r in bounded.refutations] == [1, 2]  # XOR = [x + y - 2·AND >= 1] needs a weight 2
-    (journal,) = tmp_path.glob("*w1_s2.refutation.json")
+    (journal,) = tmp_path.glob("*w1-s2.refutation.json")
     planted = json.loads(journal.read_text())  # under the unbounded name, saying it has the unbounded encoding
     planted["base_sha256"] = encode(target("par:2").table, 2, ThresholdOptions()).base_hash()
     (tmp_path / journal.name.replace("_w1", "")).write_text(json.dumps(planted))

@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from solvers.relu.patterns import synthesize_relu
-from solvers.threshold.encoding import synthesize_threshold
+from solvers.relu.engine import synthesize_relu
+from solvers.threshold.engine import synthesize_threshold
 
 DEFAULT = ["par:2", "par:3", "par:4", "maj:3", "maj:4", "maj:5", "ip:2", "disj:2", "disj:3", "eq:2"]
 ARCHS = [("1L", 1, False), ("1L+skip", 1, True), ("2L", 2, False), ("2L+skip", 2, True)]

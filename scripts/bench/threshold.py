@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from circuits.truthtable import TruthTable
-from solvers.threshold.encoding import synthesize_threshold
+from solvers.threshold.engine import synthesize_threshold
 
 FULL = (
     [f"par:{n}" for n in range(3, 8)]

@@ -140,7 +140,7 @@ from pysat.card import CardEnc, EncType
 from pysat.formula import IDPool
 
 from circuits.boolean import B2, Basis, BooleanCircuit, Edge, Gate
-from circuits.errors import ArityError, SolverError, SpecError, TooLargeError
+from circuits.errors import ArityError, SolverError, SpecError, TooLargeError, WitnessError
 from circuits.truthtable import TruthTable, full_mask, var_mask
 from solvers.limits import check_deadline, check_encoding_size, cone_size, encoded_depth
 
@@ -153,6 +153,7 @@ __all__ = [
     "ChainEncoding",
     "DecodeError",
     "Problem",
+    "check_witness",
     "encode",
     "input_symmetries",
     "lower_bound",
@@ -1096,3 +1097,26 @@ def encode(
         st = st - _NORMAL_ONLY
     check_encoding_size(size, _base_variables(problem, size))
     return _Builder(problem, size, frozenset(st), normal, deadline).build()
+
+
+def check_witness(circuit: BooleanCircuit, problem: Problem, size: int | None = None) -> None:
+    """Raise :class:`WitnessError` unless ``circuit`` computes the target on its care rows,
+    over the right basis, within the depth bound and (if given) with ``size`` gates."""
+    if circuit.n != problem.n or circuit.num_outputs != problem.m:
+        raise WitnessError(
+            f"witness has {circuit.n} inputs and {circuit.num_outputs} outputs, expected {problem.n} and {problem.m}"
+        )
+    if circuit.basis != problem.basis:
+        raise WitnessError(f"witness is over {circuit.basis.label}, expected {problem.basis.label}")
+    table = circuit.truth_table()
+    for k in range(problem.m):
+        if not problem.agrees(k, table.outputs[k]):
+            raise WitnessError(
+                f"witness output {k} computes {table.output(k).hex()}, target {problem.target.output(k).hex()}"
+            )
+    if problem.care is None and not circuit.computes(problem.target):
+        raise WitnessError("witness does not compute the target")
+    if problem.depth is not None and circuit.depth > problem.depth:
+        raise WitnessError(f"witness has depth {circuit.depth}, bound {problem.depth}")
+    if size is not None and circuit.size != size:
+        raise WitnessError(f"witness has {circuit.size} gates, expected {size}")

@@ -44,19 +44,24 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from circuits.errors import SpecError, TooLargeError
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.truthtable import TruthTable
-from solvers.cnf import CnfBuilder, clauses_hash, dimacs_sha256, negate
-from solvers.records import ProgressEvent, StepResult, refuted_claim
-from solvers.search import search_sizes
+from solvers.cnf import CnfBuilder, negate
 
-__all__ = ["ENCODING", "ENCODING_VERSION", "encode_profile", "profiles", "synthesize_bounded"]
+__all__ = [
+    "CERTIFICATE_FORMAT",
+    "ENCODING",
+    "ENCODING_VERSION",
+    "decode",
+    "encode_profile",
+    "layout",
+    "max_useful_size",
+    "profiles",
+]
 
 ENCODING = "relu-bitblast"
 ENCODING_VERSION = 1
@@ -153,7 +158,7 @@ def _check_widths(widths: Sequence[int]) -> tuple[int, ...]:
     return widths
 
 
-def _layout(n: int, widths: Sequence[int], skip: bool) -> tuple[list[list[int]], list[int]]:
+def layout(n: int, widths: Sequence[int], skip: bool) -> tuple[list[list[int]], list[int]]:
     """Nodes each neuron reads (inputs ``0..n-1``, neurons ``n..``), and each neuron's layer; the output is last."""
     reads: list[list[int]] = []
     layer_of: list[int] = []
@@ -191,7 +196,7 @@ def encode_profile(table: TruthTable, widths: Sequence[int], options: Any) -> tu
     R = 1 << n
     t = table.outputs[0]
     f = [(t >> r) & 1 for r in range(R)]
-    reads, layer_of = _layout(n, widths, options.skip)
+    reads, layer_of = layout(n, widths, options.skip)
     c = _Circuit()
     bw = weight_bits(W)
     lo, hi = -W, W
@@ -273,9 +278,21 @@ def profiles(size: int, options: Any) -> list[tuple[int, ...]]:
     return out
 
 
-def _decode(table: TruthTable, widths: Sequence[int], options: Any, model: Sequence[int]) -> ReLUNetwork:
+def max_useful_size(table: TruthTable, options: Any) -> int | None:
+    """No minimum network under ``options`` is larger than this (``None``: no bound known).
+
+    With ``max_weight=0`` every weight and bias is 0, so every neuron outputs 0 and
+    the output pre-activation is 0 on every row: a network computes the constant
+    ``[0 >= 0] = 1`` (threshold output) or 0, and nothing else at any size (cap 0).
+    """
+    forced = (1 << (1 << table.n)) - 1 if options.output == "threshold" else 0
+    return 0 if options.max_weight == 0 and table.outputs[0] != forced else None
+
+
+def decode(table: TruthTable, widths: Sequence[int], options: Any, model: Sequence[int]) -> ReLUNetwork:
+    """The network of a model of :func:`encode_profile` (its weights read off their bits)."""
     n = table.n
-    reads, _ = _layout(n, widths, options.skip)
+    reads, _ = layout(n, widths, options.skip)
     bw = weight_bits(options.max_weight)
     true = {lit for lit in model if lit > 0}
     var = 0
@@ -294,160 +311,3 @@ def _decode(table: TruthTable, widths: Sequence[int], options: Any, model: Seque
         act = options.output if i == len(reads) - 1 else "relu"
         neurons.append(Neuron(tuple(zip(src, ws[i])), bs[i], act))
     return ReLUNetwork(n, tuple(neurons), (n + len(reads) - 1,))
-
-
-def synthesize_bounded(
-    spec: str,
-    table: TruthTable,
-    options: Any,
-    *,
-    max_size: int | None = None,
-    start: int | None = None,
-    timeout: float | None = None,
-    proof_dir: str | Path | None = None,
-    progress: Callable[[Any], None] | None = None,
-):
-    """Upward size search for the bounded-weight model; the driver behind ``synthesize_relu(max_weight=W)``."""
-    from solvers.boolean.engine import solve_step
-    from solvers.certified import prove_and_store, stored_refutation
-    from solvers.relu.patterns import CERTIFICATE_VERSION, ReLUSynthesisResult, _file_tag, check_witness
-    from solvers.relu.verify import verify_certificate
-
-    if proof_dir is not None:
-        Path(proof_dir).mkdir(parents=True, exist_ok=True)
-    t_start = time.monotonic()
-    if options.max_weight == 0:
-        # every weight and bias is 0: every neuron outputs 0 and z = 0 on every row
-        forced = (1 << (1 << table.n)) - 1 if options.output == "threshold" else 0
-        if table.outputs[0] != forced:
-            return ReLUSynthesisResult(
-                target=spec,
-                table=table.hex(),
-                n=table.n,
-                m=table.m,
-                care=None,
-                model="relu",
-                fanin=None,
-                depth=options.hidden_layers + 1,
-                solver="none",
-                strengthenings=(),
-                size=None,
-                proven=True,
-                lower_bound=1,
-                bound_reason="with max_weight 0 every network computes the constant [0 >= 0] or 0",
-                start=1 if start is None else start,
-                circuit=None,
-                refutations=(),
-                steps=(),
-                seconds=time.monotonic() - t_start,
-                infeasible=True,
-                max_size=max_size,
-                proofs=proof_dir is not None,
-                hidden_layers=options.hidden_layers,
-                skip=options.skip,
-                output=options.output,
-                max_weight=0,
-                engine="bitblast",
-                upper_bound_reason="",
-            )
-    deadline = None if timeout is None else t_start + float(timeout)
-    first = 1 if start is None else start
-
-    def try_size(size: int) -> tuple[StepResult, ReLUNetwork | None]:
-        t0 = time.monotonic()
-        status = "unsat"
-        found = None
-        records: list[dict[str, Any]] = []
-        total_vars = total_clauses = 0
-        hashes = []
-        reused = 0
-        if progress is not None:
-            progress(ProgressEvent(size, "solving", 0.0, t0 - t_start))
-        for widths in profiles(size, options):
-            clauses, nv = encode_profile(table, widths, options)
-            total_vars += nv
-            total_clauses += len(clauses)
-            name = _file_tag(spec, options, size) + "_p" + "-".join(map(str, widths or (0,)))
-            base = clauses_hash(clauses)
-            if proof_dir is not None:
-                claim = refuted_claim(table, size, options.to_dict(), widths)
-                stored = stored_refutation(proof_dir, name, base, claim, verify_certificate)
-                if stored is not None:  # refuted by an earlier run, re-checked now
-                    hashes.append(stored["cnf_sha256"])
-                    records.append({"widths": list(widths), **stored})
-                    reused += 1
-                    continue
-            step = solve_step([list(cl) for cl in clauses], nv, size=size, deadline=deadline)
-            hashes.append(step.cnf_sha256 or dimacs_sha256(clauses, nv))
-            if step.status == "sat":
-                net = _decode(table, widths, options, step.model or [])
-                check_witness(net, table, options, size, _layout(table.n, widths, options.skip)[1])
-                found, status = net, "sat"
-                break
-            if step.status != "unsat":
-                status = step.status
-                break
-            record: dict[str, Any] = {"widths": list(widths), "cnf_sha256": hashes[-1]}
-            if proof_dir is not None:
-                header = {
-                    "target": spec,
-                    "encoding": ENCODING,
-                    "encoding_version": ENCODING_VERSION,
-                    "n": table.n,
-                    "table": table.hex(),
-                    "size": size,
-                    "widths": list(widths),
-                    "options": options.to_dict(),
-                    "num_vars": nv,
-                    "base_clauses": len(clauses),
-                    "base_sha256": base,
-                }
-                st, info = prove_and_store(
-                    clauses, nv, header, [], proof_dir, name, deadline, CERTIFICATE_FORMAT, CERTIFICATE_VERSION
-                )
-                if st != "unsat":
-                    status = st
-                    break
-                record.update(info)
-            records.append(record)
-        step_result = StepResult(
-            size=size,
-            status=status,
-            seconds=time.monotonic() - t0,
-            variables=total_vars,
-            clauses=total_clauses,
-            method="bitblast:cadical195"
-            + ("+lrat" if proof_dir is not None else "")
-            + (":stored" if records and reused == len(records) else ""),
-            cnf_sha256=hashes[0] if len(hashes) == 1 else None,
-            proof={"profiles": records} if status == "unsat" else None,
-        )
-        return step_result, found
-
-    search = search_sizes(
-        try_size, lb=1, first=first, max_size=max_size, deadline=deadline, started=t_start, progress=progress
-    )
-    return ReLUSynthesisResult(
-        **search.result_fields(),
-        target=spec,
-        table=table.hex(),
-        n=table.n,
-        m=table.m,
-        care=None,
-        model="relu",
-        fanin=None,
-        depth=options.hidden_layers + 1,
-        solver="cadical195",
-        strengthenings=("layer_order",),
-        bound_reason=f"every network has an output neuron; weights are integers in [-{options.max_weight}, {options.max_weight}]",
-        start=first,
-        seconds=time.monotonic() - t_start,
-        max_size=max_size,
-        proofs=proof_dir is not None,
-        hidden_layers=options.hidden_layers,
-        skip=options.skip,
-        output=options.output,
-        max_weight=options.max_weight,
-        engine="bitblast",
-        upper_bound_reason="exact search over integer weights in [-W, W]" if search.witness is not None else "",
-    )

@@ -141,26 +141,22 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from circuits.errors import CertificationError, SpecError, TooLargeError, WitnessError
-from circuits.linsep import Inseparability, threshold_function
-from circuits.output import check_output
+from circuits.linsep import Inseparability, equal_sum_quadruples, threshold_function
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.truthtable import TruthTable
-from solvers.boolean.engine import SynthesisResult
-from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate
+from solvers.cnf import CnfBuilder, Lit, forbid, negate
 from solvers.lazy import solve_lazily
-from solvers.limits import check_encoding_size, check_timeout
-from solvers.records import ProgressEvent, StepResult, refuted_claim
-from solvers.search import search_sizes
-from solvers.threshold.encoding import equal_sum_quadruples
+from solvers.limits import check_encoding_size
+from solvers.relu.clauses import check_learned_clause
+from solvers.relu.options import MAX_WEIGHT, OUTPUTS, ReLUOptions
 
 __all__ = [
     "ENCODING",
@@ -178,8 +174,8 @@ __all__ = [
     "check_witness",
     "encode",
     "lp_rows",
+    "one_layer_refutes",
     "solve_size",
-    "synthesize_relu",
 ]
 
 #: Name and version of the one-hidden-layer base encoding; recorded in every certificate.
@@ -189,61 +185,17 @@ ENCODING_VERSION = 1
 #: Largest number of inputs accepted (rows are SAT variables and LP constraints).
 MAX_INPUTS = 8
 
-#: Output activations.
-OUTPUTS = ("linear", "relu", "threshold")
-
-#: Largest ``max_weight``: the bit-blasted encoding has a clause per excluded weight pattern of every weight.
-MAX_WEIGHT = 1 << 12
-
 #: Constraints of the base encoding, in the order of the module docstring.
 SYMMETRY_BREAKING = ("ltf_pairs", "cells", "alive", "normal", "order")
 
 
-# ---------------------------------------------------------------- options
-@dataclass(frozen=True)
-class ReLUOptions:
-    """The architecture: ``hidden_layers``, ``skip``, ``output``, ``max_weight`` (see the module docstring)."""
+def one_layer_refutes(options: ReLUOptions, size: int) -> bool:
+    """Whether a refutation of ``size`` neurons with one hidden layer refutes the question of ``options``.
 
-    hidden_layers: int = 1
-    skip: bool = False
-    output: str = "linear"
-    max_weight: int | None = None
-
-    def __post_init__(self) -> None:
-        L = self.hidden_layers
-        if not isinstance(L, (int, np.integer)) or isinstance(L, bool) or L < 1:
-            raise SpecError(f"hidden_layers must be an integer >= 1, got {L!r}")
-        object.__setattr__(self, "hidden_layers", int(L))
-        if not isinstance(self.skip, (bool, np.bool_)):
-            raise SpecError(f"skip must be true or false, got {self.skip!r}")
-        object.__setattr__(self, "skip", bool(self.skip))
-        if self.output not in OUTPUTS:
-            raise SpecError(f"unknown output kind {self.output!r} (known: {', '.join(OUTPUTS)})")
-        W = self.max_weight
-        if W is not None:
-            if not isinstance(W, (int, np.integer)) or isinstance(W, bool) or not 0 <= W <= MAX_WEIGHT:
-                raise SpecError(f"max_weight must be an integer in 0..{MAX_WEIGHT}, got {W!r}")
-            object.__setattr__(self, "max_weight", int(W))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "hidden_layers": self.hidden_layers,
-            "skip": self.skip,
-            "output": self.output,
-            "max_weight": self.max_weight,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Any) -> ReLUOptions:
-        if not isinstance(data, dict):
-            raise SpecError(f"ReLU options must be an object, got {type(data).__name__}")
-        return cls(**{k: data[k] for k in ("hidden_layers", "skip", "output", "max_weight")})
-
-    def tag(self) -> str:
-        """Short file-name tag, e.g. ``relu_l2_skip_thr_w1``."""
-        out = {"linear": "lin", "relu": "relu", "threshold": "thr"}[self.output]
-        tag = f"relu_l{self.hidden_layers}{'_skip' if self.skip else ''}_{out}"
-        return tag + (f"_w{self.max_weight}" if self.max_weight is not None else "")
+    With real weights it always does for one hidden layer; for ``L >= 2`` hidden
+    layers only up to 2 neurons (a network of ``s`` neurons has depth at most ``s``).
+    """
+    return options.hidden_layers == 1 or size <= 2
 
 
 def default_symmetry_breaking(options: ReLUOptions) -> frozenset[str]:
@@ -291,20 +243,6 @@ class Encoding:
         t = self.table.outputs[0]
         return [(t >> r) & 1 for r in range(self.rows)]
 
-    def header(self) -> dict[str, Any]:
-        return {
-            "encoding": ENCODING,
-            "encoding_version": ENCODING_VERSION,
-            "n": self.n,
-            "table": self.table.hex(),
-            "size": self.size,
-            "options": self.options.to_dict(),
-            "symmetry": sorted(self.symmetry),
-        }
-
-    def base_hash(self) -> str:
-        return clauses_hash(self.clauses)
-
 
 _INF = float("inf")
 
@@ -331,7 +269,7 @@ def forced_direction(output: str, fa: int, fb: int, fc: int, fd: int) -> int:
     return 0
 
 
-def _check_table(table: Any) -> None:
+def check_table(table: Any) -> None:
     if not isinstance(table, TruthTable):
         raise SpecError(f"target must be a TruthTable, got {type(table).__name__}")
     if table.m != 1:
@@ -353,7 +291,7 @@ def encode(
     are sound for ``options``); one that is unsound for the model raises :class:`SpecError`.
     Building stops with :class:`solvers.limits.DeadlineReached` once ``deadline`` has passed.
     """
-    _check_table(table)
+    check_table(table)
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise SpecError(f"size must be an integer >= 1, got {size!r}")
     if options.max_weight is not None:
@@ -813,8 +751,6 @@ class _Checker:
         return int(lit in true) if lit > 0 else int(-lit not in true)
 
     def check(self, model: Sequence[int]) -> list[LearnedClause]:
-        from solvers.relu.verify import check_learned_clause
-
         enc = self.enc
         true = {lit for lit in model if lit > 0}
         k, R = enc.hidden, enc.rows
@@ -903,213 +839,3 @@ def solve_size(enc: Encoding, *, deadline: float | None = None, slice_seconds: f
 # ---------------------------------------------------------------- certificates
 CERTIFICATE_FORMAT = "lbt-relu-refutation"
 CERTIFICATE_VERSION = 1
-
-
-# ---------------------------------------------------------------- driver
-def _file_tag(spec: str, options: ReLUOptions, size: int) -> str:
-    from solvers.proof import file_stem
-
-    safe = file_stem(spec)
-    return f"{safe}_{options.tag()}_s{size}"
-
-
-@dataclass(frozen=True)
-class ReLUSynthesisResult(SynthesisResult):
-    """:class:`solvers.boolean.engine.SynthesisResult` with the ReLU architecture.
-
-    ``model`` is ``"relu"``, ``depth`` the depth bound ``hidden_layers + 1`` and
-    ``circuit`` the witness network.  Extra JSON keys: ``hidden_layers``,
-    ``skip``, ``output``, ``max_weight``, ``engine`` (``"patterns"``,
-    ``"bitblast"`` or ``"patterns-partial"``), ``upper_bound_reason`` and
-    ``certified`` (every refutation listed has an exact certificate).
-    """
-
-    hidden_layers: int = 1
-    skip: bool = False
-    output: str = "linear"
-    max_weight: int | None = None
-    engine: str = "patterns"
-    upper_bound_reason: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        d = super().to_dict()
-        d["encoding"] = ENCODING if self.engine != "bitblast" else "relu-bitblast"
-        d["encoding_version"] = ENCODING_VERSION
-        d["hidden_layers"] = self.hidden_layers
-        d["skip"] = self.skip
-        d["output"] = self.output
-        d["max_weight"] = self.max_weight
-        d["engine"] = self.engine
-        d["upper_bound_reason"] = self.upper_bound_reason
-        d["certified"] = True
-        return d
-
-
-def _check_int(value: Any, what: str, low: int) -> None:
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < low):
-        raise SpecError(f"{what} must be an integer >= {low}, got {value!r}")
-
-
-def synthesize_relu(
-    target: TruthTable | str,
-    *,
-    hidden_layers: int = 1,
-    skip: bool = False,
-    output: str = "linear",
-    max_weight: int | None = None,
-    max_size: int | None = None,
-    start: int | None = None,
-    timeout: float | None = None,
-    proof_dir: str | Path | None = None,
-    progress: Callable[[Any], None] | None = None,
-    symmetry: Iterable[str] | None = None,
-):
-    """The smallest ReLU network computing ``target``, with certified refutations below it.
-
-    Sizes (neurons, output included) are tried upward from 1 or from ``start``; a
-    ``start`` above 1 leaves sizes unrefuted, so the result is then not proven.
-    ``timeout`` (seconds) and Ctrl-C return the partial result.  With ``proof_dir``
-    every refuted size leaves ``NAME.cnf``, ``NAME.lrat.gz`` and ``NAME.certs.json``
-    (see :mod:`solvers.relu.verify`).  See the module docstring for the model and
-    for what each engine proves.  Every witness is re-evaluated exactly with
-    Fractions on all ``2**n`` rows before it is returned.
-
-    Returns a :class:`ReLUSynthesisResult`; its ``to_dict()`` has the keys of the Boolean driver
-    plus the architecture.
-    """
-    options = ReLUOptions(hidden_layers=hidden_layers, skip=skip, output=output, max_weight=max_weight)
-    _check_int(max_size, "max_size", 1)
-    _check_int(start, "start", 1)
-    timeout = check_timeout(timeout)
-    from circuits.targets import resolve_target
-
-    spec, table = resolve_target(target)
-    _check_table(table)
-    if start is not None:
-        check_encoding_size(start, start * (1 << table.n))  # either engine: a column of values per neuron
-    if proof_dir is not None:
-        check_output(proof_dir, directory=True)
-    if options.max_weight is not None:
-        from solvers.relu.bitblast import synthesize_bounded
-
-        return synthesize_bounded(
-            spec,
-            table,
-            options,
-            max_size=max_size,
-            start=start,
-            timeout=timeout,
-            proof_dir=proof_dir,
-            progress=progress,
-        )
-    pattern_options = ReLUOptions(hidden_layers=1, skip=options.skip, output=options.output)
-    sym = default_symmetry_breaking(pattern_options) if symmetry is None else frozenset(symmetry)
-    encode(table, 1, pattern_options, sym)  # validates the symmetry set early
-    from solvers.certified import prove_and_store, stored_refutation
-    from solvers.relu.verify import verify_certificate
-
-    deep = options.hidden_layers > 1
-    t_start = time.monotonic()
-    deadline = None if timeout is None else t_start + float(timeout)
-    first = 1 if start is None else start
-
-    def try_size(size: int) -> tuple[StepResult, ReLUNetwork | None]:
-        t0 = time.monotonic()
-        enc = encode(table, size, pattern_options, sym, deadline)
-        if progress is not None:
-            progress(ProgressEvent(size, "solving", 0.0, t0 - t_start, enc.num_vars, len(enc.clauses)))
-        name = _file_tag(spec, pattern_options, size)
-        counts = not (deep and size > 2)  # a one-hidden-layer refutation says nothing of deeper networks above 2
-        if counts and proof_dir is not None:
-            claim = refuted_claim(table, size, pattern_options.to_dict())
-            stored = stored_refutation(proof_dir, name, enc.base_hash(), claim, verify_certificate)
-            if stored is not None:
-                step = StepResult(
-                    size, "unsat", time.monotonic() - t0, enc.num_vars, stored["num_clauses"],
-                    "proof:cadical195+farkas:stored", stored["cnf_sha256"], stored,
-                )  # fmt: skip
-                return step, None
-        outcome = solve_size(enc, deadline=deadline)
-        clauses = outcome.final_clauses(enc)
-        status = {"sat": "sat", "unsat": "unsat"}.get(outcome.status, "timeout")
-        if outcome.status == "unknown" and not (deadline is not None and time.monotonic() >= deadline):
-            status = "interrupted"
-        proof_info: dict[str, Any] | None = None
-        method_name = "lazy:cadical195+highs"
-        if not counts and status == "unsat":
-            status = "unsat-one-hidden-layer"
-        if status == "unsat" and proof_dir is not None:
-            header = {
-                "target": spec,
-                **enc.header(),
-                "num_vars": enc.num_vars,
-                "base_clauses": len(enc.clauses),
-                "base_sha256": enc.base_hash(),
-            }
-            stats = {"lazy_checks": outcome.iterations, "lp_calls": outcome.lp_calls}
-            status, proof_info = prove_and_store(
-                clauses, enc.num_vars, header, outcome.learned, proof_dir, name, deadline, CERTIFICATE_FORMAT,
-                CERTIFICATE_VERSION, stats,
-            )  # fmt: skip
-            method_name = "proof:cadical195+farkas"
-        step = StepResult(
-            size=size,
-            status=status,
-            seconds=time.monotonic() - t0,
-            variables=enc.num_vars,
-            clauses=len(clauses),
-            method=method_name,
-            cnf_sha256=(proof_info or {}).get("cnf_sha256") or dimacs_sha256(clauses, enc.num_vars),
-            proof=proof_info,
-        )
-        if status != "sat":
-            return step, None
-        assert outcome.network is not None
-        check_witness(outcome.network, table, options, size)
-        return step, outcome.network
-
-    # with two or more hidden layers only refutations of sizes <= 2 count (a network of s neurons
-    # has depth <= s); larger sizes refuted for one hidden layer are steps "unsat-one-hidden-layer"
-    search = search_sizes(
-        try_size,
-        lb=1,
-        first=first,
-        max_size=max_size,
-        deadline=deadline,
-        started=t_start,
-        progress=progress,
-        next_on=frozenset({"unsat", "unsat-one-hidden-layer"}),
-    )
-    found = search.witness
-    if deep:
-        reason = "sizes 1 and 2 by one-hidden-layer refutations (a network of s neurons has depth <= s)"
-        upper = "a one-hidden-layer witness (at most L hidden layers)" if found is not None else ""
-        engine = "patterns-partial"
-    else:
-        reason = "every network has an output neuron"
-        upper = "exact one-hidden-layer search" if found is not None else ""
-        engine = "patterns"
-    return ReLUSynthesisResult(
-        **search.result_fields(),
-        target=spec,
-        table=table.hex(),
-        n=table.n,
-        m=table.m,
-        care=None,
-        model="relu",
-        fanin=None,
-        depth=options.hidden_layers + 1,
-        solver="cadical195+highs",
-        strengthenings=tuple(x for x in SYMMETRY_BREAKING if x in sym),
-        bound_reason=reason,
-        start=first,
-        seconds=time.monotonic() - t_start,
-        max_size=max_size,
-        proofs=proof_dir is not None,
-        hidden_layers=options.hidden_layers,
-        skip=options.skip,
-        output=options.output,
-        max_weight=None,
-        engine=engine,
-        upper_bound_reason=upper,
-    )

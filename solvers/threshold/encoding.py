@@ -124,22 +124,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from circuits.errors import ArityError, SpecError, TooLargeError, WitnessError
-from circuits.linsep import Inseparability, Separator, separate
-from circuits.output import check_output
+from circuits.linsep import Inseparability, Separator, equal_sum_quadruples, separate
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
-from solvers.boolean.engine import SynthesisResult
-from solvers.cnf import CnfBuilder, Lit, clauses_hash, dimacs_sha256, forbid, negate
+from solvers.cnf import CnfBuilder, Lit, clauses_hash, forbid, negate
 from solvers.lazy import solve_lazily
-from solvers.limits import check_encoding_size, check_timeout, cone_size, encoded_depth
-from solvers.records import ProgressEvent, StepResult, refuted_claim
-from solvers.search import search_sizes
+from solvers.limits import check_encoding_size, cone_size, encoded_depth
+from solvers.threshold.options import ThresholdOptions
 
 __all__ = [
     "ENCODING",
@@ -154,7 +150,6 @@ __all__ = [
     "bounded_separator",
     "check_bounded_infeasible",
     "encode",
-    "model_name",
     "solve_size",
 ]
 
@@ -183,61 +178,6 @@ PAIRS_MAX_INPUTS = 7
 
 #: Those that stay sound with bounded weights.
 _BOUNDED_SAFE = frozenset({"output_last", "used", "order", "pairs", "pairs_output"})
-
-
-# ---------------------------------------------------------------- options
-def _check_opt(name: str, value: Any, least: int) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
-        raise SpecError(f"{name} must be an integer >= {least}, got {value!r}")
-    return int(value)
-
-
-@dataclass(frozen=True)
-class ThresholdOptions:
-    """The model: ``depth``, ``layered``, ``max_weight``, ``fanin`` (``None``: unrestricted)."""
-
-    depth: int | None = None
-    layered: int | None = None
-    max_weight: int | None = None
-    fanin: int | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "depth", _check_opt("depth", self.depth, 1))
-        object.__setattr__(self, "layered", _check_opt("layered", self.layered, 1))
-        object.__setattr__(self, "max_weight", _check_opt("max-weight", self.max_weight, 0))
-        object.__setattr__(self, "fanin", _check_opt("fanin", self.fanin, 1))
-        if self.depth is not None and self.layered is not None:
-            raise SpecError("give either depth (skip connections allowed) or layered, not both")
-
-    @property
-    def depth_bound(self) -> int | None:
-        return self.layered if self.layered is not None else self.depth
-
-    def to_dict(self) -> dict[str, int | None]:
-        return {
-            "depth": self.depth,
-            "layered": self.layered,
-            "max_weight": self.max_weight,
-            "fanin": self.fanin,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Any) -> ThresholdOptions:
-        if not isinstance(data, dict):
-            raise SpecError(f"threshold options must be an object, got {type(data).__name__}")
-        return cls(**{k: data.get(k) for k in ("depth", "layered", "max_weight", "fanin")})
-
-
-def model_name(options: ThresholdOptions) -> str:
-    """``thr`` followed by the restrictions, e.g. ``thr depth=2 fanin=3``."""
-    parts = ["thr"]
-    for key in ("depth", "layered", "max_weight", "fanin"):
-        value = getattr(options, key)
-        if value is not None:
-            parts.append(f"{key.replace('_', '-')}={value}")
-    return " ".join(parts)
 
 
 def default_symmetry_breaking(n: int, options: ThresholdOptions) -> frozenset[str]:
@@ -581,28 +521,6 @@ def encode(
 _EQUAL_SUM_PATTERNS = tuple(
     (a, b, c, d) for a in (0, 1) for b in (0, 1) for c in (0, 1) for d in (0, 1) if a + b == c + d
 )
-
-
-def equal_sum_quadruples(n: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """All ``((a, b), (c, d))`` of rows with ``x(a) + x(b) = x(c) + x(d)`` as vectors.
-
-    ``a < b``, ``c < d`` and ``(a, b) < (c, d)``; the four rows are distinct.  In
-    increasing order of ``(a, b, c, d)``.
-    """
-    R = 1 << n
-    pow3 = [3**j for j in range(n)]
-    code = [sum(pow3[j] for j in range(n) if (r >> j) & 1) for r in range(R)]
-    groups: dict[int, list[tuple[int, int]]] = {}
-    for a in range(R):
-        for b in range(a + 1, R):
-            groups.setdefault(code[a] + code[b], []).append((a, b))
-    out = []
-    for pairs in groups.values():
-        for k in range(len(pairs)):
-            for l in range(k + 1, len(pairs)):
-                out.append((pairs[k], pairs[l]))
-    out.sort()
-    return out
 
 
 # ---------------------------------------------------------------- learned clauses
@@ -1153,11 +1071,9 @@ def solve_size(
     return out
 
 
-# ---------------------------------------------------------------- driver
+# ---------------------------------------------------------------- the question
 CERTIFICATE_FORMAT = "lbt-threshold-refutation"
 CERTIFICATE_VERSION = 1
-
-METHODS = ("lazy", "milp")
 
 
 def lower_bound(table: TruthTable) -> tuple[int, str]:
@@ -1191,218 +1107,25 @@ def max_useful_size(table: TruthTable, options: ThresholdOptions) -> int | None:
     return min(caps, default=None)
 
 
-def _file_tag(spec: str, options: ThresholdOptions, size: int) -> str:
-    from solvers.proof import file_stem
-
-    safe = file_stem(spec)
-    tag = "thr"
-    for key, letter in (
-        ("depth", "d"),
-        ("layered", "l"),
-        ("max_weight", "w"),
-        ("fanin", "k"),
-    ):
-        value = getattr(options, key)
-        if value is not None:
-            tag += f"_{letter}{value}"
-    return f"{safe}_{tag}_s{size}"
-
-
-@dataclass(frozen=True)
-class ThresholdSynthesisResult(SynthesisResult):
-    """:class:`solvers.boolean.engine.SynthesisResult` with the threshold model's options.
-
-    ``model`` is ``"thr"``; ``fanin`` and ``depth`` may be ``None``;
-    ``strengthenings`` lists the symmetry breaking used.  Extra JSON keys:
-    ``layered``, ``max_weight``, ``method``, ``witness_max_weight``, and
-    ``certified`` (false for the MILP method, whose infeasibility answers are
-    floating-point and never count as refutations).
-    """
-
-    layered: int | None = None
-    max_weight: int | None = None
-    method: str = "lazy"
-
-    def to_dict(self) -> dict[str, Any]:
-        d = super().to_dict()
-        d["encoding"] = ENCODING if self.method == "lazy" else "muroga-milp"
-        d["encoding_version"] = ENCODING_VERSION
-        d["layered"] = self.layered
-        d["max_weight"] = self.max_weight
-        d["method"] = self.method
-        d["certified"] = self.method == "lazy"
-        d["witness_max_weight"] = None if self.circuit is None else self.circuit.max_weight
-        return d
-
-
-def synthesize_threshold(
-    target: TruthTable | str,
-    *,
-    depth: int | None = None,
-    layered: int | None = None,
-    max_weight: int | None = None,
-    fanin: int | None = None,
-    max_size: int | None = None,
-    start: int | None = None,
-    timeout: float | None = None,
-    proof_dir: str | Path | None = None,
-    progress: Callable[[Any], None] | None = None,
-    method: str = "lazy",
-    symmetry: Iterable[str] | None = None,
-):
-    """The smallest threshold circuit computing ``target``, with certified refutations below it.
-
-    Sizes are tried upward from the justified lower bound (one gate per distinct
-    output function) or from ``start``; a ``start`` above the bound leaves sizes
-    unrefuted, so the result is then not proven.  ``timeout`` (seconds) and Ctrl-C
-    return the partial result.  With ``proof_dir`` every refuted size leaves
-    ``NAME.cnf`` (base encoding then learned clauses), ``NAME.lrat.gz`` (checked by
-    :mod:`solvers.lrat`) and ``NAME.certs.json`` (one separability certificate per
-    learned clause); :func:`solvers.threshold.verify.verify_certificate` re-checks
-    them.  ``method="milp"`` runs the comparison method of
-    :mod:`solvers.threshold.milp` instead (never proven).
-
-    Returns a :class:`solvers.boolean.engine.SynthesisResult` subclass (see
-    :class:`ThresholdSynthesisResult`); its ``to_dict()`` has the keys of the Boolean driver.
-    """
-    options = ThresholdOptions(depth=depth, layered=layered, max_weight=max_weight, fanin=fanin)
-    if method not in METHODS:
-        raise SpecError(f"unknown method {method!r} (known: {', '.join(METHODS)})")
-    for value, what, low in ((max_size, "max_size", 1), (start, "start", 1)):
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < low):
-            raise SpecError(f"{what} must be an integer >= {low}, got {value!r}")
-    timeout = check_timeout(timeout)
-    from circuits.targets import resolve_target
-
-    spec, table = resolve_target(target)
-    if table.n > MAX_INPUTS:
-        raise TooLargeError(f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})")
-    sym = default_symmetry_breaking(table.n, options) if symmetry is None else frozenset(symmetry)
-    encode(table, 1, options, sym)  # validates the symmetry set early
-    if method == "milp":
-        from solvers.threshold.milp import synthesize_milp
-
-        return synthesize_milp(
-            spec,
-            table,
-            options,
-            max_size=max_size,
-            start=start,
-            timeout=timeout,
-            progress=progress,
-        )
-    if proof_dir is not None:
-        check_output(proof_dir, directory=True)
-
-    t_start = time.monotonic()
-    deadline = None if timeout is None else t_start + float(timeout)
-    lb, reason = lower_bound(table)
-    first = lb if start is None else max(start, lb)
-
-    def try_size(size: int) -> tuple[StepResult, ThresholdCircuit | None]:
-        t0 = time.monotonic()
-        enc = encode(table, size, options, sym, deadline)
-        if progress is not None:
-            progress(ProgressEvent(size, "solving", 0.0, t0 - t_start, enc.num_vars, len(enc.clauses)))
-        stored = None if proof_dir is None else _recheck_stored(enc, spec, proof_dir)
-        if stored is not None:
-            step = StepResult(
-                size, "unsat", time.monotonic() - t0, enc.num_vars, stored["num_clauses"],
-                "proof:cadical195:stored", stored["cnf_sha256"], stored,
-            )  # fmt: skip
-            return step, None
-        outcome = solve_size(enc, deadline=deadline)
-        clauses = outcome.final_clauses(enc)
-        status = {"sat": "sat", "unsat": "unsat"}.get(outcome.status, "timeout")
-        if outcome.status == "unknown" and not (deadline is not None and time.monotonic() >= deadline):
-            status = "interrupted"
-        proof_info: dict[str, Any] | None = None
-        method_name = "lazy:cadical195"
-        if status == "unsat" and proof_dir is not None:
-            status, proof_info = _prove_size(enc, spec, outcome, clauses, proof_dir, deadline)
-            method_name = "proof:cadical195"
-        step = StepResult(
-            size=size,
-            status=status,
-            seconds=time.monotonic() - t0,
-            variables=enc.num_vars,
-            clauses=len(clauses),
-            method=method_name,
-            cnf_sha256=(proof_info or {}).get("cnf_sha256") or dimacs_sha256(clauses, enc.num_vars),
-            proof=proof_info,
-        )
-        if status != "sat":
-            return step, None
-        assert outcome.circuit is not None
-        check_witness(outcome.circuit, table, options)
-        if outcome.circuit.size != size:
-            raise WitnessError(f"witness has {outcome.circuit.size} gates, expected {size}")
-        circuit = minimise_weights(outcome.circuit)
-        check_witness(circuit, table, options)
-        return step, circuit
-
-    search = search_sizes(
-        try_size,
-        lb=lb,
-        first=first,
-        cap=max_useful_size(table, options),
-        max_size=max_size,
-        deadline=deadline,
-        started=t_start,
-        progress=progress,
-    )
-    return ThresholdSynthesisResult(
-        **search.result_fields(),
-        target=spec,
-        table=table.hex(),
-        n=table.n,
-        m=table.m,
-        care=None,
-        model="thr",
-        fanin=options.fanin,
-        depth=options.depth,
-        solver="cadical195",
-        strengthenings=tuple(x for x in SYMMETRY_BREAKING if x in sym),
-        bound_reason=reason,
-        start=first,
-        seconds=time.monotonic() - t_start,
-        max_size=max_size,
-        proofs=proof_dir is not None,
-        layered=options.layered,
-        max_weight=options.max_weight,
-        method="lazy",
-    )
-
-
-def _prove_size(
-    enc: Encoding,
-    spec: str,
-    outcome: SizeOutcome,
-    clauses: list[tuple[int, ...]],
-    proof_dir: str | Path,
-    deadline: float | None,
-) -> tuple[str, dict[str, Any] | None]:
-    """Refute the final CNF with a checked LRAT proof and write the certificate file."""
-    from solvers.certified import prove_and_store
-
-    header = {
-        "target": spec,
-        **enc.header(),
-        "num_vars": enc.num_vars,
-        "base_clauses": len(enc.clauses),
-        "base_sha256": enc.base_hash(),
+def result_fields(
+    options: ThresholdOptions, search: Any, solver: str, encoding: str, symmetry: Iterable[str], certified: bool
+) -> dict[str, Any]:
+    """The fields of the result record of a threshold search (lazy or MILP) that its options decide."""
+    chosen = set(symmetry)
+    return {
+        "model": "thr",
+        "care": None,
+        "fanin": options.fanin,
+        "depth": options.depth,
+        "solver": solver,
+        "encoding": encoding,
+        "encoding_version": ENCODING_VERSION,
+        "strengthenings": tuple(x for x in SYMMETRY_BREAKING if x in chosen),
+        "extra": {
+            "layered": options.layered,
+            "max_weight": options.max_weight,
+            "method": options.method,
+            "certified": certified,
+            "witness_max_weight": None if search.witness is None else search.witness.max_weight,
+        },
     }
-    return prove_and_store(
-        clauses, enc.num_vars, header, outcome.learned, proof_dir, _file_tag(spec, enc.options, enc.size), deadline,
-        CERTIFICATE_FORMAT, CERTIFICATE_VERSION, {"lazy_checks": outcome.iterations},
-    )  # fmt: skip
-
-
-def _recheck_stored(enc: Encoding, spec: str, proof_dir: str | Path) -> dict[str, Any] | None:
-    """This size's refutation stored by an earlier run, re-verified (:func:`solvers.certified.stored_refutation`)."""
-    from solvers.certified import stored_refutation
-    from solvers.threshold.verify import verify_certificate
-
-    claim = refuted_claim(enc.table, enc.size, enc.options.to_dict())
-    return stored_refutation(proof_dir, _file_tag(spec, enc.options, enc.size), enc.base_hash(), claim,
-                             verify_certificate)  # fmt: skip

@@ -32,32 +32,32 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from circuits.errors import SpecError, WitnessError
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
-from solvers.records import ProgressEvent, StepResult
-from solvers.search import search_sizes
+from solvers.records import Status
+from solvers.run import Case, Solved, proof_name
 from solvers.threshold.encoding import (
-    SYMMETRY_BREAKING,
-    ThresholdOptions,
-    ThresholdSynthesisResult,
-    WitnessError,
     _distinct_output_functions,
     check_witness,
     lower_bound,
     max_useful_size,
+    result_fields,
 )
+from solvers.threshold.options import ThresholdOptions
 
 __all__ = [
+    "MilpEngine",
     "MilpModel",
     "build_milp",
     "muroga_weight_bound",
     "solve_milp_size",
-    "synthesize_milp",
 ]
 
 
@@ -237,69 +237,49 @@ def solve_milp_size(table: TruthTable, size: int, options, time_limit: float | N
     return "sat", circuit
 
 
-def synthesize_milp(
-    spec: str,
-    table: TruthTable,
-    options,
-    *,
-    max_size: int | None = None,
-    start: int | None = None,
-    timeout: float | None = None,
-    progress: Callable[[Any], None] | None = None,
-):
-    """The size loop of :func:`solvers.threshold.encoding.synthesize_threshold` with ``method="milp"``."""
-    t_start = time.monotonic()
-    deadline = None if timeout is None else t_start + timeout
-    lb, reason = lower_bound(table)
-    first = lb if start is None else max(start, lb)
+class MilpEngine:
+    """The MILP method (a :class:`solvers.run.SizeEngine`): one program per size, nothing certified.
 
-    def try_size(size: int) -> tuple[StepResult, ThresholdCircuit | None]:
-        t0 = time.monotonic()
-        if progress is not None:
-            progress(ProgressEvent(size, "solving", 0.0, t0 - t_start))
-        limit = None if deadline is None else deadline - t0
-        status, circuit = solve_milp_size(table, size, options, limit)
-        return StepResult(size, status, time.monotonic() - t0, 0, 0, "milp:highs"), circuit
+    Its "infeasible" answers are floating-point and refute nothing: the search
+    goes on past them (:attr:`next_on`) but the result is never proven.
+    """
 
-    # "infeasible" from a floating-point MILP is not a refutation: the search goes on but proves nothing
-    search = search_sizes(
-        try_size,
-        lb=lb,
-        first=first,
-        cap=max_useful_size(table, options),
-        max_size=max_size,
-        deadline=deadline,
-        started=t_start,
-        progress=progress,
-        next_on=frozenset({"infeasible"}),
-    )
-    sym = ("output_last",) + (("normal",) if options.max_weight is None else ())
-    return ThresholdSynthesisResult(
-        target=spec,
-        table=table.hex(),
-        n=table.n,
-        m=table.m,
-        care=None,
-        model="thr",
-        fanin=options.fanin,
-        depth=options.depth,
-        solver="highs",
-        strengthenings=tuple(x for x in SYMMETRY_BREAKING if x in sym),
-        size=search.size,
-        proven=False,
-        lower_bound=lb,
-        bound_reason=reason,
-        start=first,
-        circuit=search.witness,
-        refutations=(),
-        steps=search.steps,
-        seconds=time.monotonic() - t_start,
-        timed_out=search.timed_out,
-        interrupted=search.interrupted,
-        infeasible=False,
-        max_size=max_size,
-        proofs=False,
-        layered=options.layered,
-        max_weight=options.max_weight,
-        method="milp",
-    )
+    certificate = None
+    next_on = frozenset({Status.INFEASIBLE})
+    certifies = False
+    jobs = 1
+    least_size = 1
+
+    def __init__(self, spec: str, table: TruthTable, options: ThresholdOptions) -> None:
+        self.spec, self.table, self.options = spec, table, options
+        self.lb, self.bound_reason = lower_bound(table)
+        self.cap = max_useful_size(table, options)
+        self.tag = options.tag() + "-milp"
+
+    def method(self, proofs: bool) -> str:
+        return "milp:highs"
+
+    def check_proofs(self) -> None:
+        raise SpecError("the milp method proves nothing: it writes no proofs (use the lazy method)")
+
+    def cases(self, size: int, deadline: float | None) -> Iterator[Case]:
+        yield Case(size, proof_name(self.spec, self.tag, size), (), 0)
+
+    def solve(self, case: Case, deadline: float | None, proof_dir: Path | None) -> Solved:
+        limit = None if deadline is None else deadline - time.monotonic()
+        status, circuit = solve_milp_size(self.table, case.size, self.options, limit)
+        return Solved(status, circuit)
+
+    def verify(self, path: Path) -> Any:
+        raise SpecError("the milp method has no certificates")
+
+    def accept(self, solved: Solved, case: Case) -> ThresholdCircuit:
+        check_witness(solved.witness, self.table, self.options)
+        return solved.witness
+
+    def trivial(self) -> Any:
+        raise AssertionError("every threshold circuit has a gate")
+
+    def result_fields(self, search: Any) -> dict[str, Any]:
+        symmetry = ("output_last",) + (("normal",) if self.options.max_weight is None else ())
+        return result_fields(self.options, search, "highs", "muroga-milp", symmetry, certified=False)

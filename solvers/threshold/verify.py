@@ -41,16 +41,27 @@ missing or in the wrong place, a wrong hash) is a rejection with a one-line reas
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from circuits.errors import FormatError, LbtError
-from circuits.targets import name_mismatch
+from circuits.errors import LbtError
+from circuits.threshold import ThresholdCircuit
 from circuits.truthtable import TruthTable
+from solvers.certificate import (
+    AuditFailure,
+    Bounds,
+    Checks,
+    Reject,
+    Verdict,
+    certified_refutations,
+    check_encoding,
+    check_grown_cnf,
+    check_name,
+    check_witness,
+    verify_file,
+)
 from solvers.cnf import forbid
-from solvers.lrat import read_dimacs
-from solvers.proof import read_certificate, verify_refutation
+from solvers.lrat import Cnf
 from solvers.records import refuted_claim
 from solvers.threshold.encoding import (
     CERTIFICATE_FORMAT,
@@ -58,57 +69,21 @@ from solvers.threshold.encoding import (
     ENCODING,
     ENCODING_VERSION,
     Encoding,
-    ThresholdOptions,
-    clauses_hash,
+    check_witness as check_circuit,
     encode,
+    lower_bound,
+    max_useful_size,
 )
+from solvers.threshold.options import ThresholdOptions
 
 __all__ = [
     "Verdict",
+    "audit",
     "check_learned_clause",
     "no_bounded_separator",
     "verify_certificate",
     "verify_directory",
 ]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """``verified`` with a one-line ``reason``; ``size`` and ``target`` of the refutation when known.
-
-    ``claim`` (set only when ``verified``) is what the checked files refute, as the
-    verifier regenerated it: ``{"n", "table", "size", "options", "widths"}`` (the
-    table in canonical hex, the options as the engine's ``to_dict()``, ``widths``
-    the hidden-layer profile of a bit-blasted ReLU refutation, else ``None``).  A
-    caller compares it with the claim it needs; the ``target`` name is a label.
-    """
-
-    verified: bool
-    reason: str
-    path: str
-    target: str | None = None
-    size: int | None = None
-    learned: int = 0
-    base_clauses: int = 0
-    claim: dict[str, Any] | None = None
-
-    def __bool__(self) -> bool:
-        return self.verified
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "verified": self.verified,
-            "reason": self.reason,
-            "path": self.path,
-            "target": self.target,
-            "size": self.size,
-            "learned": self.learned,
-            "base_clauses": self.base_clauses,
-        }
-
-
-class _Reject(Exception):
-    pass
 
 
 #: Most partial weight vectors the check of one bounded certificate may visit; a certificate that needs
@@ -170,22 +145,22 @@ def no_bounded_separator(
 
 
 def check_learned_clause(enc: Encoding, cert: dict[str, Any], clause: Sequence[int]) -> None:
-    """Raise :class:`_Reject` unless ``cert`` justifies ``clause`` for ``enc``."""
+    """Raise :class:`Reject` unless ``cert`` justifies ``clause`` for ``enc``."""
     kind = cert.get("kind")
     if kind not in ("farkas", "bounded"):
-        raise _Reject(f"unknown certificate kind {kind!r}")
+        raise Reject(f"unknown certificate kind {kind!r}")
     gate = cert.get("gate")
     if not isinstance(gate, int) or isinstance(gate, bool) or not 0 <= gate < enc.size:
-        raise _Reject(f"gate {gate!r} out of range")
+        raise Reject(f"gate {gate!r} out of range")
     readable = sorted(enc.E[gate])
     reads = cert.get("reads")
     if not isinstance(reads, list) or any(not isinstance(u, int) or isinstance(u, bool) for u in reads):
-        raise _Reject("reads must be a list of node numbers")
+        raise Reject("reads must be a list of node numbers")
     if reads != sorted(set(reads)) or any(u not in enc.E[gate] for u in reads):
-        raise _Reject(f"reads {reads} are not increasing readable nodes of gate {gate}")
+        raise Reject(f"reads {reads} are not increasing readable nodes of gate {gate}")
     rows = cert.get("rows")
     if not isinstance(rows, list) or not rows:
-        raise _Reject("rows must be a non-empty list")
+        raise Reject("rows must be a non-empty list")
     R = enc.rows
     seen_rows = set()
     parsed = []
@@ -195,24 +170,24 @@ def check_learned_clause(enc: Encoding, cert: dict[str, Any], clause: Sequence[i
             or len(item) != 3
             or any(not isinstance(v, int) or isinstance(v, bool) for v in item)
         ):
-            raise _Reject(f"row entry {item!r} is not [row, label, multiplicity]")
+            raise Reject(f"row entry {item!r} is not [row, label, multiplicity]")
         r, label, mult = item
         if not 0 <= r < R or label not in (0, 1) or mult < 1:
-            raise _Reject(f"row entry {item!r} out of range")
+            raise Reject(f"row entry {item!r} out of range")
         if r in seen_rows:
-            raise _Reject(f"row {r} listed twice")
+            raise Reject(f"row {r} listed twice")
         if kind == "bounded" and mult != 1:
-            raise _Reject("bounded certificates have multiplicity 1")
+            raise Reject("bounded certificates have multiplicity 1")
         seen_rows.add(r)
         parsed.append((r, label, mult))
     lits = set(clause)
     if len(lits) != len(clause):
-        raise _Reject("clause repeats a literal")
+        raise Reject("clause repeats a literal")
     expected: set[int] = set()
 
     def expect(lit: int | bool) -> None:
         if lit is True:
-            raise _Reject("the forbidden configuration contradicts a constant of the encoding")
+            raise Reject("the forbidden configuration contradicts a constant of the encoding")
         if lit is not False:
             expected.add(lit)
 
@@ -239,36 +214,53 @@ def check_learned_clause(enc: Encoding, cert: dict[str, Any], clause: Sequence[i
                 point.append(0)
                 expected.add(var)
             else:
-                raise _Reject(f"clause does not fix gate {u - n} on row {r}")
+                raise Reject(f"clause does not fix gate {u - n} on row {r}")
         points.append(tuple(point))
         labels.append(label)
     if expected != lits:
         extra = sorted(lits - expected, key=abs)[:3]
         missing = sorted(expected - lits, key=abs)[:3]
-        raise _Reject(f"clause does not match its certificate (extra {extra}, missing {missing})")
+        raise Reject(f"clause does not match its certificate (extra {extra}, missing {missing})")
     if kind == "farkas":
         pos = [(p, m) for p, (_, lab, m) in zip(points, parsed) if lab == 1]
         neg = [(p, m) for p, (_, lab, m) in zip(points, parsed) if lab == 0]
         if not pos or not neg:
-            raise _Reject("a Farkas certificate needs rows of both labels")
+            raise Reject("a Farkas certificate needs rows of both labels")
         if sum(m for _, m in pos) != sum(m for _, m in neg):
-            raise _Reject("multiplicities of the two labels differ")
+            raise Reject("multiplicities of the two labels differ")
         for k in range(len(reads)):
             if sum(m * p[k] for p, m in pos) != sum(m * p[k] for p, m in neg):
-                raise _Reject(f"sums differ on node {reads[k]}")
+                raise Reject(f"sums differ on node {reads[k]}")
     else:
         W = enc.options.max_weight
         if W is None:
-            raise _Reject("bounded certificate without a weight bound")
+            raise Reject("bounded certificate without a weight bound")
         try:
             separable = not no_bounded_separator(points, labels, W, MAX_BOUNDED_CHECK)
         except CheckTooLarge as exc:
-            raise _Reject(f"a bounded certificate too large to check ({exc} over {len(reads)} nodes)") from None
+            raise Reject(f"a bounded certificate too large to check ({exc} over {len(reads)} nodes)") from None
         if separable:
-            raise _Reject(f"the rows of a bounded certificate are separable with weights in [-{W}, {W}]")
+            raise Reject(f"the rows of a bounded certificate are separable with weights in [-{W}, {W}]")
 
 
 # ---------------------------------------------------------------- files
+
+
+def _check(data: dict[str, Any], cnf: Cnf) -> tuple[dict[str, Any], str]:
+    """Regenerate the base encoding from the header; check the CNF and every learned clause (see above)."""
+    check_encoding(data, ENCODING, ENCODING_VERSION)
+    try:
+        table = TruthTable.from_hex(int(data["n"]), str(data["table"]))
+        options = ThresholdOptions.from_dict(data["options"])
+        enc = encode(table, int(data["size"]), options, data["symmetry"])
+    except (LbtError, KeyError, TypeError, ValueError) as exc:
+        raise Reject(f"cannot regenerate the base encoding: {exc}") from None
+    check_name(data, table)
+    learned = check_grown_cnf(
+        cnf, enc.clauses, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
+    )
+    claim = refuted_claim(table, enc.size, options.to_dict())
+    return claim, f"base encoding regenerated, {learned} learned clauses justified"
 
 
 def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict:
@@ -277,86 +269,45 @@ def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict
     Raises :class:`FormatError` if the certificate file is unreadable; everything
     wrong with its content is a rejection (``Verdict.verified`` false).
     """
-    path = Path(path)
-    data = read_certificate(path, (CERTIFICATE_FORMAT,), CERTIFICATE_VERSION, "threshold")
-    target = data.get("target")
-    size = data.get("size")
-    base_n = data.get("base_clauses")
-    learned = data.get("learned")
-    try:
-        if data.get("encoding") != ENCODING or data.get("encoding_version") != ENCODING_VERSION:
-            raise _Reject(
-                f"encoding {data.get('encoding')!r} v{data.get('encoding_version')!r} is not "
-                f"{ENCODING!r} v{ENCODING_VERSION}"
-            )
-        if not isinstance(learned, list) or not isinstance(base_n, int):
-            raise _Reject("malformed certificate: learned or base_clauses")
-        try:
-            table = TruthTable.from_hex(int(data["n"]), str(data["table"]))
-            options = ThresholdOptions.from_dict(data["options"])
-            enc = encode(table, int(size), options, data["symmetry"])
-        except (LbtError, KeyError, TypeError, ValueError) as exc:
-            raise _Reject(f"cannot regenerate the base encoding: {exc}") from None
-        wrong = name_mismatch(target, table, "the certificate")
-        if wrong is not None:
-            raise _Reject(wrong)
-        if len(enc.clauses) != base_n:
-            raise _Reject(f"base encoding has {len(enc.clauses)} clauses, certificate says {base_n}")
-        if clauses_hash(enc.clauses) != data.get("base_sha256"):
-            raise _Reject("base encoding hash differs from the certificate's")
-        cnf_path = path.parent / str(data.get("cnf"))
-        proof_path = path.parent / str(data.get("proof"))
-        cnf = read_dimacs(cnf_path)
-        if cnf.num_vars != enc.num_vars:
-            raise _Reject(f"CNF declares {cnf.num_vars} variables, the encoding has {enc.num_vars}")
-        if len(cnf.clauses) != base_n + len(learned):
-            raise _Reject(f"CNF has {len(cnf.clauses)} clauses, expected {base_n} base + {len(learned)} learned")
-        for k, (a, b) in enumerate(zip(cnf.clauses[:base_n], enc.clauses)):
-            if tuple(a) != tuple(b):
-                raise _Reject(f"CNF clause {k + 1} differs from the regenerated base encoding")
-        for k, cert in enumerate(learned):
-            clause = cnf.clauses[base_n + k]
-            try:
-                if not isinstance(cert, dict) or [int(x) for x in cert.get("clause", [])] != list(clause):
-                    raise _Reject(f"differs from its certificate (CNF clause {base_n + k + 1})")
-                check_learned_clause(enc, cert, clause)
-            except _Reject as exc:
-                raise _Reject(f"learned clause {k + 1}: {exc}") from None
-            except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
-                raise _Reject(f"learned clause {k + 1}: malformed certificate ({type(exc).__name__})") from None
-        if check_proof:
-            result = verify_refutation(
-                cnf_path, proof_path, cnf_sha256=data.get("cnf_sha256"), proof_sha256=data.get("proof_sha256")
-            )
-            if not result.verified:
-                raise _Reject(f"LRAT proof rejected: {result.reason}")
-    except _Reject as exc:
-        return Verdict(
-            False,
-            str(exc),
-            str(path),
-            target,
-            size if isinstance(size, int) else None,
-            len(learned) if isinstance(learned, list) else 0,
-            base_n if isinstance(base_n, int) else 0,
-        )
-    except FormatError as exc:
-        return Verdict(False, str(exc), str(path), target, size, len(learned), base_n)
-    return Verdict(
-        True,
-        f"size {size} refuted: base encoding regenerated, {len(learned)} learned clauses justified, LRAT proof verified"
-        if check_proof
-        else f"size {size}: base encoding regenerated, {len(learned)} learned clauses justified (proof not checked)",
-        str(path),
-        target,
-        size,
-        len(learned),
-        base_n,
-        claim=refuted_claim(table, enc.size, options.to_dict()),
-    )
+    return verify_file(path, (CERTIFICATE_FORMAT,), CERTIFICATE_VERSION, "threshold", _check, check_proof=check_proof)
 
 
 def verify_directory(directory: str | Path) -> list[Verdict]:
     """:func:`verify_certificate` on every ``*.certs.json`` in ``directory`` (sorted by name)."""
     directory = Path(directory)
     return [verify_certificate(p) for p in sorted(directory.glob("*.certs.json"))]
+
+
+def audit(record: dict[str, Any], base: Path, table: TruthTable, checks: Checks, checked: set[str]) -> Bounds:
+    """The threshold checks of :func:`solvers.audit.audit_result`: the witness, and one verified certificate per
+    refuted size stating exactly the record's question."""
+    try:
+        options = ThresholdOptions(
+            depth=record.get("depth"),
+            layered=record.get("layered"),
+            max_weight=record.get("max_weight"),
+            fanin=record.get("fanin"),
+        )
+    except LbtError as exc:
+        raise AuditFailure(f"the record's options are malformed: {exc}") from None
+    if record.get("witness") is not None:
+
+        def describe() -> str:
+            circuit = ThresholdCircuit.from_dict(record["witness"])
+            check_circuit(circuit, table, options)
+            if circuit.size != record.get("size"):
+                raise ValueError(f"witness has {circuit.size} gates, record says {record.get('size')}")
+            return f"witness: {circuit.size} gates, max |weight| {circuit.max_weight}, exact on all rows"
+
+        check_witness(checks, describe)
+    verified = certified_refutations(
+        record,
+        base,
+        checks,
+        checked,
+        verify_certificate,
+        lambda size: {"its CNF": refuted_claim(table, size, options.to_dict())},
+    )
+    lb, reason = lower_bound(table)
+    checks.append((True, "lower bound recomputed: " + reason))
+    return lb, verified, max_useful_size(table, options)

@@ -1,0 +1,75 @@
+"""Re-checking a Boolean result record: every refuted size's CNF regenerated, its LRAT proof checked.
+
+A Boolean refutation has no certificate file: the LRAT proof of the size's CNF
+is the whole certificate.  :func:`audit` regenerates the SAT-chain encoding of
+each refuted size from the record's question (target table, basis, fan-in, depth
+bound, care rows) and its strengthenings (each one sound, taken from the fixed
+list :data:`solvers.boolean.encoding.STRENGTHENINGS`; the encoder rejects any
+other), requires the stored CNF to hash to it and checks the proof with the
+project's checker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from circuits.boolean import Basis, BooleanCircuit
+from circuits.errors import LbtError
+from circuits.truthtable import TruthTable
+from solvers.boolean.encoding import Problem, check_witness as check_circuit, encode, lower_bound, max_useful_size
+from solvers.certificate import AuditFailure, Bounds, Checks, check_witness
+from solvers.cnf import dimacs_sha256
+from solvers.proof import verify_refutation
+
+__all__ = ["audit"]
+
+
+def _care(record: dict[str, Any]) -> tuple[int, ...] | None:
+    care = record.get("care")
+    if care is None:
+        return None
+    try:
+        return tuple(int(c, 16) for c in care)
+    except (TypeError, ValueError):
+        raise AuditFailure("the record's care masks are malformed") from None
+
+
+def audit(record: dict[str, Any], base: Path, table: TruthTable, checks: Checks, checked: set[str]) -> Bounds:
+    """The Boolean checks of :func:`solvers.audit.audit_result` (see the module docstring)."""
+    try:
+        problem = Problem(table, Basis(record["model"], int(record["fanin"])), record.get("depth"), _care(record))
+        chosen = frozenset(record["strengthenings"])
+    except (KeyError, TypeError, ValueError, LbtError) as exc:
+        raise AuditFailure(f"the record's options are malformed: {exc}") from None
+    if record.get("witness") is not None:
+
+        def describe() -> str:
+            circuit = BooleanCircuit.from_dict(record["witness"])
+            check_circuit(circuit, problem, record.get("size"))
+            return f"witness: {circuit.size} gates, computes the target on every care row"
+
+        check_witness(checks, describe)
+    verified = []
+    for ref in record.get("refutations", []):
+        size = ref.get("size")
+        proof = ref.get("proof")
+        if proof is None:
+            checks.append((False, f"size {size}: no proof stored (run synth with --proof DIR)"))
+            continue
+        enc = encode(problem, int(size), strengthenings=chosen)
+        if dimacs_sha256(enc.clauses, enc.nv) != proof.get("cnf_sha256"):
+            checks.append((False, f"size {size}: the CNF refuted is not the encoding of this claim"))
+            continue
+        result = verify_refutation(
+            base / Path(proof["cnf_path"]).name,
+            base / Path(proof["proof_path"]).name,
+            cnf_sha256=proof.get("cnf_sha256"),
+            proof_sha256=proof.get("proof_sha256"),
+        )
+        checks.append((result.verified, f"size {size}: encoding regenerated; LRAT proof: {result.reason}"))
+        if result.verified:
+            verified.append(int(size))
+    lb, reason = lower_bound(problem)
+    checks.append((True, "lower bound recomputed: " + reason))
+    return lb, verified, max_useful_size(problem)

@@ -1,0 +1,304 @@
+"""Checking a certified refutation: the skeleton every model's verifier shares.
+
+A certified refutation is three files (see :mod:`solvers.certified`):
+``NAME.certs.json`` (the header stating the question, and one certificate per
+learned clause), ``NAME.cnf`` and ``NAME.lrat.gz``.  :func:`verify_file` reads the
+certificate file, lets the model's check regenerate the question's encoding
+from the header and compare it with the CNF (for engines with learned clauses:
+:func:`check_grown_cnf`), checks the LRAT proof with the project's checker and
+returns a :class:`Verdict`.  A check rejects with :class:`Reject` and a one-line
+reason; nothing in the files is trusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from circuits.errors import FormatError, LbtError, excerpt
+from circuits.schema import is_int
+from circuits.targets import name_mismatch
+from circuits.truthtable import TruthTable
+from solvers.cnf import clauses_hash
+from solvers.lrat import Cnf, read_dimacs
+from solvers.proof import read_certificate, verify_refutation
+
+__all__ = [
+    "AuditFailure",
+    "Bounds",
+    "Checks",
+    "Pieces",
+    "Reject",
+    "Verdict",
+    "certificate_paths",
+    "certified_refutations",
+    "check_encoding",
+    "check_grown_cnf",
+    "check_name",
+    "check_witness",
+    "header",
+    "verify_file",
+]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``verified`` with a one-line ``reason``; ``size`` and ``target`` of the refutation when known.
+
+    ``claim`` (set only when ``verified``) is what the checked files refute, as the
+    verifier regenerated it: ``{"n", "table", "size", "options", "widths"}`` (the
+    table in canonical hex, the options as the engine's ``to_dict()``, ``widths``
+    the hidden-layer profile of a bit-blasted ReLU refutation, else ``None``).  A
+    caller compares it with the claim it needs; the ``target`` name is a label.
+    """
+
+    verified: bool
+    reason: str
+    path: str
+    target: str | None = None
+    size: int | None = None
+    learned: int = 0
+    base_clauses: int = 0
+    claim: dict[str, Any] | None = None
+
+    def __bool__(self) -> bool:
+        return self.verified
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "reason": self.reason,
+            "path": self.path,
+            "target": self.target,
+            "size": self.size,
+            "learned": self.learned,
+            "base_clauses": self.base_clauses,
+        }
+
+
+def header(
+    spec: str,
+    encoding: tuple[str, int],
+    table: TruthTable,
+    size: int,
+    options: dict[str, Any],
+    clauses: Sequence[Sequence[int]],
+    num_vars: int,
+    **more: Any,
+) -> dict[str, Any]:
+    """The header of a certificate file: the question its refutation answers and its base encoding.
+
+    ``encoding`` is ``(name, version)``; ``more`` adds what else the encoding
+    depends on (its ``symmetry`` breaking, a ``widths`` profile).  The verifier
+    regenerates the encoding from these fields alone.
+    """
+    name, version = encoding
+    return {
+        "target": spec,
+        "encoding": name,
+        "encoding_version": version,
+        "n": table.n,
+        "table": table.hex(),
+        "size": size,
+        "options": options,
+        **more,
+        "num_vars": num_vars,
+        "base_clauses": len(clauses),
+        "base_sha256": clauses_hash(clauses),
+    }
+
+
+class Reject(Exception):
+    """A certificate that does not justify its claim; the message is the one-line reason."""
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def check_encoding(data: dict[str, Any], encoding: str, version: int) -> None:
+    """Reject unless the certificate names encoding ``encoding`` at ``version``."""
+    if data.get("encoding") != encoding or data.get("encoding_version") != version:
+        raise Reject(
+            f"encoding {data.get('encoding')!r} v{data.get('encoding_version')!r} is not {encoding!r} v{version}"
+        )
+
+
+def check_name(data: dict[str, Any], table: TruthTable) -> None:
+    """Reject unless the certificate's ``target`` spec defines ``table``."""
+    wrong = name_mismatch(data.get("target"), table, "the certificate")
+    if wrong is not None:
+        raise Reject(wrong)
+
+
+def check_grown_cnf(
+    cnf: Cnf,
+    base: Sequence[Sequence[int]],
+    num_vars: int,
+    data: dict[str, Any],
+    justify: Callable[[dict[str, Any], Sequence[int]], None],
+) -> int:
+    """Check a CNF that is the regenerated ``base`` encoding followed by justified learned clauses.
+
+    ``data`` is the certificate: ``base_clauses`` and ``base_sha256`` must describe
+    ``base``, the CNF must declare ``num_vars`` variables and hold ``base``
+    clause for clause, then exactly one clause per entry of ``data["learned"]``,
+    each equal to its entry's ``clause`` and justified by ``justify(entry,
+    clause)`` (which raises :class:`Reject`).  Returns the number of learned clauses.
+    """
+    learned, base_n = data.get("learned"), _int(data.get("base_clauses"))
+    if not isinstance(learned, list) or base_n is None:
+        raise Reject("malformed certificate: learned or base_clauses")
+    if len(base) != base_n:
+        raise Reject(f"base encoding has {len(base)} clauses, certificate says {base_n}")
+    if clauses_hash(base) != data.get("base_sha256"):
+        raise Reject("base encoding hash differs from the certificate's")
+    if cnf.num_vars != num_vars:
+        raise Reject(f"CNF declares {cnf.num_vars} variables, the encoding has {num_vars}")
+    if len(cnf.clauses) != base_n + len(learned):
+        raise Reject(f"CNF has {len(cnf.clauses)} clauses, expected {base_n} base + {len(learned)} learned")
+    for k, (a, b) in enumerate(zip(cnf.clauses[:base_n], base)):
+        if tuple(a) != tuple(b):
+            raise Reject(f"CNF clause {k + 1} differs from the regenerated base encoding")
+    for k, cert in enumerate(learned):
+        clause = cnf.clauses[base_n + k]
+        try:
+            if not isinstance(cert, dict) or [int(x) for x in cert.get("clause", [])] != list(clause):
+                raise Reject(f"differs from its certificate (CNF clause {base_n + k + 1})")
+            justify(cert, clause)
+        except Reject as exc:
+            raise Reject(f"learned clause {k + 1}: {exc}") from None
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
+            raise Reject(f"learned clause {k + 1}: malformed certificate ({type(exc).__name__})") from None
+    return len(learned)
+
+
+#: A model's check of one certificate: ``(data, cnf) -> (claim, what was checked)``; raises :class:`Reject`.
+Check = Callable[[dict[str, Any], Cnf], tuple[dict[str, Any], str]]
+
+
+def verify_file(
+    path: str | Path, formats: Iterable[str], version: int, kind: str, check: Check, *, check_proof: bool = True
+) -> Verdict:
+    """Re-check one ``NAME.certs.json`` of format ``formats``/``version`` with its CNF and LRAT files.
+
+    ``check`` is the model's part (see :data:`Check`).  Raises :class:`FormatError`
+    if the certificate file is unreadable or not of ``kind``; everything wrong with
+    its content is a rejection (``Verdict.verified`` false).
+    """
+    path = Path(path)
+    data = read_certificate(path, tuple(formats), version, kind)
+    target, size = data.get("target"), _int(data.get("size"))
+    learned = len(data["learned"]) if isinstance(data.get("learned"), list) else 0
+    base_n = _int(data.get("base_clauses")) or 0
+    try:
+        cnf_path = path.parent / str(data.get("cnf"))
+        proof_path = path.parent / str(data.get("proof"))
+        claim, what = check(data, read_dimacs(cnf_path))
+        if check_proof:
+            result = verify_refutation(
+                cnf_path, proof_path, cnf_sha256=data.get("cnf_sha256"), proof_sha256=data.get("proof_sha256")
+            )
+            if not result.verified:
+                raise Reject(f"LRAT proof rejected: {result.reason}")
+    except (Reject, FormatError) as exc:
+        return Verdict(False, str(exc), str(path), target, size, learned, base_n)
+    label = f"size {claim['size']}" + (f", width profile {claim['widths']}" if claim["widths"] is not None else "")
+    reason = f"{label} refuted: {what}, LRAT proof verified" if check_proof else f"{label}: {what} (proof not checked)"
+    return Verdict(True, reason, str(path), target, claim["size"], learned, base_n, claim=claim)
+
+
+# ---------------------------------------------------------------- record checks
+#: What a model's checks establish: the recomputed starting lower bound, the sizes whose
+#: refutations verified, and the largest useful size under the options (None: unbounded).
+Bounds = tuple[int, list[int], int | None]
+
+#: The checks made so far: ``(passed, one-line description)`` each.
+Checks = list[tuple[bool, str]]
+
+
+class AuditFailure(Exception):
+    """A record the checks cannot go on with (malformed options, a wrong table); the message says why."""
+
+
+#: The pieces a refutation of one size must consist of: a description of each piece and the
+#: claim (:attr:`solvers.threshold.verify.Verdict.claim`) its certificate must state; or the reason why
+#: no refutation of that size can be accepted for the question.
+Pieces = dict[str, dict[str, Any]] | str
+
+
+def certified_refutations(
+    record: dict[str, Any],
+    base: Path,
+    checks: Checks,
+    checked: set[str],
+    verify: Callable[[Path], Any],
+    pieces: Callable[[int], Pieces],
+) -> list[int]:
+    """Sizes for which every piece the question requires (``pieces(size)``) has a verified certificate.
+
+    The names of the certificate files it checks are added to ``checked``.
+    """
+    verified = []
+    for ref in record.get("refutations", []):
+        size = ref.get("size")
+        if not is_int(size) or size < 1:
+            checks.append((False, f"refutation of size {excerpt(size)}: not a size"))
+            continue
+        need = pieces(size)
+        if isinstance(need, str):
+            checks.append((False, f"size {size}: {need}"))
+            continue
+        paths = certificate_paths(ref)
+        if not paths or None in paths:
+            checks.append((False, f"size {size}: no certificate stored (run synth with --proof DIR)"))
+            continue
+        reasons, good, done = [], True, set()
+        for name in paths:
+            cert_path = base / Path(str(name)).name
+            checked.add(cert_path.name)
+            try:
+                verdict = verify(cert_path)
+            except LbtError as exc:  # missing, unreadable or not a certificate
+                good = False
+                reasons.append(str(exc))
+                continue
+            piece = next((what for what, claim in need.items() if claim == verdict.claim), None)
+            if verdict.verified and piece is None:
+                good = False
+                reasons.append(f"{cert_path.name} refutes another question (table, size, options or profile)")
+                continue
+            good = good and verdict.verified
+            reasons.append(verdict.reason)
+            if verdict.verified:
+                done.add(piece)
+        missing = [what for what in need if what not in done]
+        if missing:
+            good = False
+            reasons += [f"{what} not refuted" for what in missing]
+        checks.append((good, f"size {size}: " + "; ".join(reasons)))
+        if good:
+            verified.append(size)
+    return verified
+
+
+def check_witness(checks: Checks, describe: Callable[[], str]) -> None:
+    """Add the line ``describe()`` returns, or the failure it raises, to ``checks``."""
+    try:
+        checks.append((True, describe()))
+    except Exception as exc:  # noqa: BLE001 - any failure of the witness is a failed check
+        checks.append((False, f"witness rejected: {exc}"))
+
+
+def certificate_paths(ref: Any) -> list[Any]:
+    """The ``certificates_path`` of each proof of one refutation (a ReLU refutation has one per activation
+    profile), ``None`` where a proof has none; ``[]`` if the refutation has no proof object."""
+    proof = ref.get("proof") if isinstance(ref, dict) else None
+    if not isinstance(proof, dict):
+        return []
+    profiles = proof.get("profiles")
+    return [
+        r.get("certificates_path") for r in (profiles if isinstance(profiles, list) else [proof]) if isinstance(r, dict)
+    ]
