@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from circuits import dag
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.schema import (
     expect_dict as _expect_dict,
@@ -192,35 +193,26 @@ class ReLUNetwork:
     outputs: tuple[int, ...]
 
     def __post_init__(self) -> None:
-        if not _is_int(self.n) or self.n < 0:
-            raise ModelError(f"number of inputs must be a non-negative integer, got {self.n!r}")
-        object.__setattr__(self, "n", int(self.n))
+        n = dag.check_num_inputs(self.n)
+        object.__setattr__(self, "n", n)
         try:
             neurons = tuple(self.neurons)
             outputs = tuple(self.outputs)
         except TypeError:
             raise ModelError("neurons and outputs must be sequences") from None
-        n = self.n
         for i, v in enumerate(neurons):
             if not isinstance(v, Neuron):
                 raise ModelError(f"neuron {i} is a {type(v).__name__}, not a Neuron")
+            # v.nodes is sorted, so the nodes below n + i come before every node check_reads
+            # rejects: checking them first names the first offending node of v.nodes.
             for u in v.nodes:
-                if u >= n + i:
-                    raise ModelError(
-                        f"neuron {i} (node {n + i}) reads node {u}: a neuron may read only inputs and earlier neurons"
-                    )
-                if u >= n and neurons[u - n].activation != "relu":
+                if n <= u < n + i and neurons[u - n].activation != "relu":
                     raise ModelError(
                         f"neuron {i} (node {n + i}) reads node {u}, a {neurons[u - n].activation} neuron: "
                         "only relu neurons may feed other neurons"
                     )
-        if not outputs:
-            raise ModelError("a network needs at least one output")
-        for k, o in enumerate(outputs):
-            if not _is_int(o) or not n <= o < n + len(neurons):
-                span = f"neurons are nodes {n}..{n + len(neurons) - 1}" if neurons else "the network has no neurons"
-                raise ModelError(f"output {k} is node {o!r}, which is not a neuron node ({span})")
-        outputs = tuple(int(o) for o in outputs)
+            dag.check_reads(n, i, v.nodes, "neuron")
+        outputs = dag.check_outputs(n, len(neurons), outputs, "neuron", "network")
         out_set = set(outputs)
         for i, v in enumerate(neurons):
             if v.activation != "relu" and n + i not in out_set:
@@ -246,15 +238,12 @@ class ReLUNetwork:
         Inputs are layer 0.  A neuron's layer is 1 plus the largest layer among the
         nodes it reads.  A neuron that reads nothing is in layer 1.
         """
-        layer = [0] * self.n
-        for v in self.neurons:
-            layer.append(1 + max((layer[u] for u in v.nodes), default=0))
-        return tuple(layer[self.n :])
+        return dag.node_layers(self.n, (v.nodes for v in self.neurons))
 
     @property
     def depth(self) -> int:
         """Number of layers, output layer included, i.e. the largest layer of :meth:`layers`."""
-        return max(self.layers(), default=0)
+        return dag.depth(self.layers())
 
     @property
     def hidden_layers(self) -> int:
@@ -262,18 +251,14 @@ class ReLUNetwork:
 
     def widths(self) -> tuple[int, ...]:
         """Number of neurons in each layer ``1 .. depth``. The last entry is the output layer."""
-        counts = [0] * self.depth
-        for layer in self.layers():
-            counts[layer - 1] += 1
-        return tuple(counts)
+        return dag.layer_widths(self.layers())
 
     def has_skip_connections(self) -> bool:
         """True iff some neuron reads a node outside the layer just below its own."""
-        layer = (0,) * self.n + self.layers()
-        return any(layer[u] != layer[self.n + i] - 1 for i, v in enumerate(self.neurons) for u in v.nodes)
+        return not self.is_layered()
 
     def is_layered(self) -> bool:
-        return not self.has_skip_connections()
+        return dag.is_layered(self.n, (v.nodes for v in self.neurons), self.layers())
 
     def is_integer(self) -> bool:
         """True iff every weight and bias is an integer."""
@@ -488,21 +473,18 @@ class ReLUNetwork:
         edge into a neuron has ``label`` (the weight as text) and ``weight`` (a Fraction).
         The edge from an output neuron to its ``y`` sink has label ``""``.
         """
-        import networkx as nx
-
-        graph = nx.DiGraph()
-        for j in range(self.n):
-            graph.add_node(j, label=f"x{j}", kind="input")
-        for i, v in enumerate(self.neurons):
-            graph.add_node(
-                self.n + i, label=f"{v.activation} b={v.bias}", kind="gate", activation=v.activation, bias=v.bias
-            )
-            for u, w in v.weights:
-                graph.add_edge(u, self.n + i, label=str(w), weight=w)
-        for k, o in enumerate(self.outputs):
-            graph.add_node(f"y{k}", label=f"y{k}", kind="output")
-            graph.add_edge(o, f"y{k}", label="")
-        return graph
+        return dag.to_networkx(
+            self.n,
+            (
+                (
+                    f"{v.activation} b={v.bias}",
+                    {"activation": v.activation, "bias": v.bias},
+                    [(u, {"label": str(w), "weight": w}) for u, w in v.weights],
+                )
+                for v in self.neurons
+            ),
+            [(o, {"label": ""}) for o in self.outputs],
+        )
 
     def __str__(self) -> str:
         lines = [
