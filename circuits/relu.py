@@ -57,13 +57,16 @@ from circuits.truthtable import MAX_INPUTS, TruthTable
 if TYPE_CHECKING:
     import networkx as nx  # imported by to_networkx() (fast start-up)
 
-__all__ = ["ACTIVATIONS", "Neuron", "ReLUNetwork", "fraction_to_json", "fraction_from_json"]
+__all__ = ["ACTIVATIONS", "Neuron", "ReLUNetwork", "evaluate_points", "fraction_to_json", "fraction_from_json"]
 
 #: The activations a neuron may have.
 ACTIVATIONS = ("relu", "linear", "threshold")
 
 #: Integer sums whose absolute value stays below this bound are computed in int64.
 _INT64_SAFE = 1 << 62
+
+#: A node's values on a batch of rows: ``(A, D)`` with value ``A[row] / D``.
+_Column = tuple[np.ndarray, int]
 
 _FRACTION_TEXT = re.compile(r"-?[0-9]+(/[0-9]+)?")
 
@@ -274,80 +277,24 @@ class ReLUNetwork:
 
     # ------------------------------------------------------------ evaluation
     def evaluate(self, x: Sequence[Fraction | int]) -> tuple[Fraction, ...]:
-        """Exact output values at an arbitrary rational point ``x = (x0, ..., x_{n-1})``."""
-        if len(x) != self.n:
-            raise ArityError(f"point has {len(x)} coordinates, network has {self.n} inputs")
-        values: list[Fraction] = []
-        for j, c in enumerate(x):
-            if isinstance(c, Fraction):
-                values.append(c)
-            elif _is_int(c) or isinstance(c, bool):
-                values.append(Fraction(int(c)))
-            else:
-                raise SpecError(f"coordinate x{j} = {c!r} is not an int or Fraction")
+        """Exact output values at an arbitrary rational point ``x = (x0, ..., x_{n-1})``.
+
+        One point in plain Fraction arithmetic; :func:`evaluate_points` evaluates many
+        points at once and :meth:`values_on_cube` all Boolean points.
+        """
+        values = _coordinates(x, self.n, allow_bool=True)
         for v in self.neurons:
             values.append(v.value(values))
         return tuple(values[o] for o in self.outputs)
 
-    def _cube_arrays(self) -> list[tuple[np.ndarray, int]]:
-        """Exact values of every node on all ``2**n`` Boolean rows.
-
-        Node ``u`` is represented as ``(A, D)`` with value ``A[row] / D``.  ``A`` is an
-        int64 array when every intermediate sum is provably below ``2**62`` in absolute
-        value, and an object array of Python ints otherwise.
-        """
+    def _cube_arrays(self) -> list[_Column]:
+        """Exact values of every node on all ``2**n`` Boolean rows, as :func:`_node_columns` gives them."""
         if self.n > MAX_INPUTS:
             raise TooLargeError(f"{self.n} inputs is too many: evaluation on the cube supports at most {MAX_INPUTS}")
-        rows = 1 << self.n
-        index = np.arange(rows, dtype=np.int64)
-        nodes: list[tuple[np.ndarray, int]] = []
-        bounds: list[int] = []  # max |A| per node
-        for j in range(self.n):
-            nodes.append(((index >> j) & 1, 1))
-            bounds.append(1)
-        for v in self.neurons:
-            den = math.lcm(v.bias.denominator, *(w.denominator * nodes[u][1] for u, w in v.weights))
-            # A node that is 0 on every row contributes nothing; skipping it keeps |c| <= bound.
-            coeffs = [(u, w.numerator * (den // (w.denominator * nodes[u][1]))) for u, w in v.weights if bounds[u]]
-            offset = v.bias.numerator * (den // v.bias.denominator)
-            bound = sum(abs(c) * bounds[u] for u, c in coeffs) + abs(offset)
-            if bound < _INT64_SAFE:
-                acc = np.full(rows, offset, dtype=np.int64)
-                for u, c in coeffs:
-                    acc += np.int64(c) * nodes[u][0].astype(np.int64, copy=False)
-            else:
-                acc = np.empty(rows, dtype=object)
-                acc.fill(offset)  # np.full would route a huge offset through int64
-                for u, c in coeffs:
-                    acc = acc + nodes[u][0].astype(object) * c
-            if v.activation == "relu":
-                acc = np.maximum(acc, 0)
-            elif v.activation == "threshold":
-                acc = np.asarray(acc >= 0, dtype=bool).astype(np.int64)
-                den = 1
-            if acc.dtype == object:
-                g = math.gcd(den, *acc.tolist())
-                if g > 1:
-                    acc = acc // g
-                    den //= g
-                top = max((abs(a) for a in acc.tolist()), default=0)
-                if top < _INT64_SAFE:
-                    acc = acc.astype(np.int64)
-            else:
-                common = int(np.gcd.reduce(acc))
-                if common == 0:  # the node is 0 on every row
-                    den = 1
-                else:
-                    g = math.gcd(den, common)  # g <= max |acc|, so it fits in int64
-                    if g > 1:
-                        acc = acc // g
-                        den //= g
-                top = int(np.abs(acc).max())
-            nodes.append((acc, den))
-            bounds.append(top)
-        return nodes
+        index = np.arange(1 << self.n, dtype=np.int64)
+        return _node_columns(self, [((index >> j) & 1, 1) for j in range(self.n)], 1 << self.n)
 
-    def _output_arrays(self) -> list[tuple[np.ndarray, int]]:
+    def _output_arrays(self) -> list[_Column]:
         nodes = self._cube_arrays()
         return [nodes[o] for o in self.outputs]
 
@@ -356,12 +303,7 @@ class ReLUNetwork:
 
         Row ``i`` is the assignment ``x_j = (i >> j) & 1``.
         """
-        columns = []
-        for acc, den in self._output_arrays():
-            distinct, inverse = np.unique(acc, return_inverse=True)
-            fracs = [Fraction(int(a), den) for a in distinct.tolist()]
-            columns.append([fracs[k] for k in inverse.ravel().tolist()])
-        return list(zip(*columns))
+        return list(zip(*(_fractions(column) for column in self._output_arrays())))
 
     def truth_table(self) -> TruthTable:
         """The Boolean function computed, if every output is exactly 0 or 1 on every row.
@@ -494,3 +436,113 @@ class ReLUNetwork:
             lines.append(f"  [{self.n + i}] = {v}")
         lines.append("  outputs: " + ", ".join(f"y{k} = [{o}]" for k, o in enumerate(self.outputs)))
         return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- exact batch evaluation
+def evaluate_points(net: ReLUNetwork, points: Sequence[Sequence[Fraction | int]]) -> list[tuple[Fraction, ...]]:
+    """Exact output values of ``net`` at every rational point of ``points``.
+
+    Equal to ``[net.evaluate(p) for p in points]`` but vectorised (:func:`_node_columns`):
+    for more than a few points it is much faster.  Coordinates are ints or Fractions.
+    """
+    rows = [_coordinates(p, net.n) for p in points]
+    if not rows:
+        return []
+    inputs = []
+    for j in range(net.n):
+        den = math.lcm(*(p[j].denominator for p in rows))
+        inputs.append((_int_array([p[j].numerator * (den // p[j].denominator) for p in rows]), den))
+    nodes = _node_columns(net, inputs, len(rows))
+    return list(zip(*(_fractions(nodes[o]) for o in net.outputs)))
+
+
+def _coordinates(x: Sequence[Fraction | int], n: int, *, allow_bool: bool = False) -> list[Fraction]:
+    """The coordinates of the point ``x`` of ``n`` inputs as Fractions; ints (and bools if allowed) convert."""
+    if len(x) != n:
+        raise ArityError(f"point has {len(x)} coordinates, network has {n} inputs")
+    values: list[Fraction] = []
+    for j, c in enumerate(x):
+        if isinstance(c, Fraction):
+            values.append(c)
+        elif _is_int(c) or (allow_bool and isinstance(c, bool)):
+            values.append(Fraction(int(c)))
+        else:
+            raise SpecError(f"coordinate x{j} = {c!r} is not an int or Fraction")
+    return values
+
+
+def _int_array(values: list[int]) -> np.ndarray:
+    """``values`` as an int64 array when every ``|value| < 2**62``, else as an object array of Python ints."""
+    if max((abs(v) for v in values), default=0) < _INT64_SAFE:
+        return np.array(values, dtype=np.int64)
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
+
+
+def _node_columns(net: ReLUNetwork, inputs: list[_Column], rows: int) -> list[_Column]:
+    """Exact values of every node of ``net`` on ``rows`` points, the input nodes' values given.
+
+    Node ``u`` is ``(A, D)`` with value ``A[row] / D`` and ``gcd(D, A) = 1`` (``D = 1``
+    where ``A`` is all zeros).  ``A`` is an int64 array when every intermediate sum is
+    provably below ``2**62`` in absolute value, and an object array of Python ints
+    otherwise.  ``inputs`` has one ``(A, D)`` per input, with ``rows`` entries each.
+    """
+    nodes = list(inputs)
+    bounds = [_largest(acc) for acc, _ in inputs]  # max |A| per node
+    for v in net.neurons:
+        den = math.lcm(v.bias.denominator, *(w.denominator * nodes[u][1] for u, w in v.weights))
+        # A node that is 0 on every row contributes nothing; skipping it keeps |c| <= bound.
+        coeffs = [(u, w.numerator * (den // (w.denominator * nodes[u][1]))) for u, w in v.weights if bounds[u]]
+        offset = v.bias.numerator * (den // v.bias.denominator)
+        bound = sum(abs(c) * bounds[u] for u, c in coeffs) + abs(offset)
+        if bound < _INT64_SAFE:
+            acc = np.full(rows, offset, dtype=np.int64)
+            for u, c in coeffs:
+                acc += np.int64(c) * nodes[u][0].astype(np.int64, copy=False)
+        else:
+            acc = np.empty(rows, dtype=object)
+            acc.fill(offset)  # np.full would route a huge offset through int64
+            for u, c in coeffs:
+                acc = acc + nodes[u][0].astype(object) * c
+        if v.activation == "relu":
+            acc = np.maximum(acc, 0)
+        elif v.activation == "threshold":
+            acc = np.asarray(acc >= 0, dtype=bool).astype(np.int64)
+            den = 1
+        if acc.dtype == object:
+            g = math.gcd(den, *acc.tolist())
+            if g > 1:
+                acc = acc // g
+                den //= g
+            top = _largest(acc)
+            if top < _INT64_SAFE:
+                acc = acc.astype(np.int64)
+        else:
+            common = int(np.gcd.reduce(acc))
+            if common == 0:  # the node is 0 on every row
+                den = 1
+            else:
+                g = math.gcd(den, common)  # g <= max |acc|, so it fits in int64
+                if g > 1:
+                    acc = acc // g
+                    den //= g
+            top = _largest(acc)
+        nodes.append((acc, den))
+        bounds.append(top)
+    return nodes
+
+
+def _largest(acc: np.ndarray) -> int:
+    """The largest ``|a|`` of an int64 or object array (0 when it is empty)."""
+    if acc.dtype == object:
+        return max((abs(a) for a in acc.tolist()), default=0)
+    return int(np.abs(acc).max()) if acc.size else 0
+
+
+def _fractions(column: _Column) -> list[Fraction]:
+    """The values of a column as Fractions, one Fraction object per distinct value."""
+    acc, den = column
+    distinct, inverse = np.unique(acc, return_inverse=True)
+    fracs = [Fraction(int(a), den) for a in distinct.tolist()]
+    return [fracs[k] for k in inverse.ravel().tolist()]

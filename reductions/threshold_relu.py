@@ -47,7 +47,7 @@ import random
 from fractions import Fraction
 
 from circuits.errors import ModelError, SpecError, VerificationError
-from circuits.relu import Neuron, ReLUNetwork
+from circuits.relu import Neuron, ReLUNetwork, evaluate_points
 from circuits.schema import is_int
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from reductions.report import Report
@@ -126,9 +126,9 @@ def threshold_to_relu(c: ThresholdCircuit, *, samples: int = 64, seed: int = 0) 
         raise VerificationError("threshold_to_relu: the network differs from the circuit on some Boolean input")
     rng = random.Random(seed)
     lo, hi = Fraction(-1, 4), Fraction(5, 4)
-    for _ in range(samples):
-        x = _random_point(rng, n, lo, hi)
-        for k, y in enumerate(net.evaluate(x)):
+    points = [_random_point(rng, n, lo, hi) for _ in range(samples)]
+    for x, values in zip(points, evaluate_points(net, points)):
+        for k, y in enumerate(values):
             if not 0 <= y <= 1:
                 raise VerificationError(f"threshold_to_relu: output {k} is {y} at real point {x}, outside [0, 1]")
 

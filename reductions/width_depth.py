@@ -66,7 +66,7 @@ import random
 from fractions import Fraction
 
 from circuits.errors import ModelError, SpecError
-from circuits.relu import Neuron, ReLUNetwork
+from circuits.relu import Neuron, ReLUNetwork, evaluate_points
 from circuits.schema import is_int
 from reductions.report import Report
 from reductions.threshold_relu import VerificationError
@@ -264,8 +264,8 @@ def shallow_to_deep_narrow(
             corners = [tuple(B if rng.random() < 0.5 else -B for _ in range(d)) for _ in range(64)]
         points.extend(corners)
         n_corner = len(corners)
-    for x in points:
-        if net.evaluate(x) != deep.evaluate(x):
+    for x, shallow_value, deep_value in zip(points, evaluate_points(net, points), evaluate_points(deep, points)):
+        if shallow_value != deep_value:
             raise VerificationError(f"shallow_to_deep_narrow: the networks differ at {x}")
 
     # ---------------------------------------------------------------- formulas
