@@ -20,6 +20,7 @@ converted with :func:`to_aig`, and the file says so in its comment section.
 from __future__ import annotations
 
 import heapq
+import operator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,7 @@ def _read_state(data: bytes) -> _aag.State:
     parsers = _aag.parse_seq()
     parser = next(parsers)
     stream = iter(data)
-    while stream.__length_hint__() > 0:
+    while operator.length_hint(stream) > 0:
         while not parser(state, stream):
             parser = next(parsers, None)
             if parser is None:

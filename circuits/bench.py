@@ -176,7 +176,8 @@ def parse_bench(text: str, basis: Basis | str | None = None) -> BooleanCircuit:
     if not outputs:
         raise FormatError("no OUTPUT line: a circuit needs at least one output")
 
-    gate_names = [name for name, (_, spec) in defs.items() if not isinstance(spec, Edge)]
+    gate_defs = {name: (lineno, spec) for name, (lineno, spec) in defs.items() if not isinstance(spec, Edge)}
+    gate_names = list(gate_defs)
 
     def check_operand(arg: str, lineno: int) -> None:
         if arg not in input_line and arg not in defs and arg not in ("vdd", "gnd"):
@@ -186,7 +187,7 @@ def parse_bench(text: str, basis: Basis | str | None = None) -> BooleanCircuit:
     users: dict[str, list[str]] = {name: [] for name in gate_names}
     pending: dict[str, int] = {}
     for name in gate_names:
-        lineno, (_, args) = defs[name]
+        lineno, (_, args) = gate_defs[name]
         deps = set()
         for a in args:
             check_operand(a, lineno)
@@ -212,7 +213,7 @@ def parse_bench(text: str, basis: Basis | str | None = None) -> BooleanCircuit:
         seen: set[str] = set()
         while name not in seen:
             seen.add(name)
-            name = min((a for a in defs[name][1][1] if a in stuck), key=lambda s: defs[s][0])
+            name = min((a for a in gate_defs[name][1][1] if a in stuck), key=lambda s: defs[s][0])
         raise FormatError(f"line {defs[name][0]}: signal {name!r} is on a combinational cycle")
 
     n = len(inputs)
@@ -230,7 +231,7 @@ def parse_bench(text: str, basis: Basis | str | None = None) -> BooleanCircuit:
 
     gates = []
     for name in order:
-        op, args = defs[name][1]
+        op, args = gate_defs[name][1]
         gates.append(Gate(op, tuple(edge(a) for a in args)))
     outs = []
     for name, lineno in outputs:

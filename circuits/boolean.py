@@ -304,6 +304,18 @@ class Gate:
         return f"{self.name}({', '.join(str(e) for e in self.inputs)})"
 
 
+def _model_basis(value: object) -> Basis:
+    """``value`` if it is a :class:`Basis`, the basis it names if it is a string; else :class:`ModelError`."""
+    if isinstance(value, str):
+        try:
+            return basis(value)
+        except SpecError as exc:
+            raise ModelError(str(exc)) from None
+    if not isinstance(value, Basis):
+        raise ModelError(f"basis must be a Basis, got {value!r}")
+    return value
+
+
 def _coerce_edge(value: Edge | int, where: str) -> Edge:
     if isinstance(value, Edge):
         return value
@@ -335,13 +347,7 @@ class BooleanCircuit:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "n", dag.check_num_inputs(self.n))
-        if isinstance(self.basis, str):
-            try:
-                object.__setattr__(self, "basis", basis(self.basis))
-            except SpecError as exc:
-                raise ModelError(str(exc)) from None
-        if not isinstance(self.basis, Basis):
-            raise ModelError(f"basis must be a Basis, got {self.basis!r}")
+        object.__setattr__(self, "basis", _model_basis(self.basis))
         try:
             gates = tuple(self.gates)
             outputs = tuple(self.outputs)
@@ -402,7 +408,7 @@ class BooleanCircuit:
                 raise ModelError(f"gate {i} must be an (op, inputs) pair, got {item!r}") from None
             built.append(Gate(op, tuple(_coerce_edge(e, f"gate {i} input") for e in ins)))
         outs = tuple(_coerce_edge(e, f"output {k}") for k, e in enumerate(outputs))
-        return cls(n, basis, tuple(built), outs)
+        return cls(dag.check_num_inputs(n), _model_basis(basis), tuple(built), outs)  # n first, as the constructor
 
     # ------------------------------------------------------------ measures
     @property

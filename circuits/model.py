@@ -25,7 +25,10 @@ class CircuitModel(Protocol):
     #: The model's name in the canonical JSON (``"boolean"``, ``"threshold"``, ``"relu"``).
     MODEL: ClassVar[str]
 
-    n: int
+    @property
+    def n(self) -> int:
+        """Number of inputs."""
+        ...
 
     @property
     def num_outputs(self) -> int: ...

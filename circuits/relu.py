@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -105,28 +105,29 @@ def fraction_from_json(value: Any, where: str) -> Fraction:
     raise FormatError(f"field {where} must be an integer or a string 'p/q', got {value!r}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Neuron:
     """One neuron, ``activation(sum(w * value(node)) + bias)``.
 
     The constructor normalises ``weights`` in the same way as
     :class:`circuits.threshold.ThresholdGate`.  Pairs are sorted by node, and **pairs
     with weight 0 are dropped**.  A repeated node raises :class:`ModelError`.  Weights
-    and the bias become Fractions.  A float, bool or other non-exact number raises
-    :class:`ModelError`.
+    and the bias become Fractions (ints are accepted).  A float, bool or other
+    non-exact number raises :class:`ModelError`.
     """
 
     weights: tuple[tuple[int, Fraction], ...]
     bias: Fraction
     activation: str = "relu"
 
-    def __post_init__(self) -> None:
+    # An explicit constructor: it takes ints where the normalised fields hold Fractions.
+    def __init__(
+        self, weights: Iterable[tuple[int, Fraction | int]], bias: Fraction | int, activation: str = "relu"
+    ) -> None:
         try:
-            pairs = list(self.weights)
+            pairs = list(weights)
         except TypeError:
-            raise ModelError(
-                f"neuron weights must be a sequence of (node, weight) pairs, got {self.weights!r}"
-            ) from None
+            raise ModelError(f"neuron weights must be a sequence of (node, weight) pairs, got {weights!r}") from None
         clean: dict[int, Fraction] = {}
         for pair in pairs:
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
@@ -138,10 +139,11 @@ class Neuron:
             if node in clean:
                 raise ModelError(f"neuron reads node {node} twice")
             clean[node] = _exact(weight, f"weight on node {node}")
-        if self.activation not in ACTIVATIONS:
-            raise ModelError(f"unknown activation {self.activation!r} (expected one of {', '.join(ACTIVATIONS)})")
+        if activation not in ACTIVATIONS:
+            raise ModelError(f"unknown activation {activation!r} (expected one of {', '.join(ACTIVATIONS)})")
         object.__setattr__(self, "weights", tuple((u, w) for u, w in sorted(clean.items()) if w != 0))
-        object.__setattr__(self, "bias", _exact(self.bias, "bias"))
+        object.__setattr__(self, "bias", _exact(bias, "bias"))
+        object.__setattr__(self, "activation", activation)
 
     @property
     def nodes(self) -> tuple[int, ...]:
@@ -311,9 +313,9 @@ class ReLUNetwork:
         Otherwise raises :class:`ModelError` naming the first offending row (smallest row
         index, then smallest output index) and its value.
         """
-        table, bad = self._table_or_first_bad()
-        if table is None:
-            row, k, value = bad
+        table = self._table_or_first_bad()
+        if not isinstance(table, TruthTable):
+            row, k, value = table
             bits = "".join(str((row >> j) & 1) for j in range(self.n))
             raise ModelError(
                 f"output {k} is {value} on row {row} (x0..x{self.n - 1} = {bits}), not 0 or 1"
@@ -322,7 +324,8 @@ class ReLUNetwork:
             )
         return table
 
-    def _table_or_first_bad(self) -> tuple[TruthTable | None, tuple[int, int, Fraction] | None]:
+    def _table_or_first_bad(self) -> TruthTable | tuple[int, int, Fraction]:
+        """The truth table, or ``(row, output, value)`` of the first value that is not 0 or 1."""
         columns = []
         first: tuple[int, int, Fraction] | None = None
         for k, (acc, den) in enumerate(self._output_arrays()):
@@ -334,8 +337,8 @@ class ReLUNetwork:
                     first = (row, k, Fraction(int(acc[row]), den))
             columns.append(is_one.astype(np.uint8))
         if first is not None:
-            return None, first
-        return TruthTable.from_bits(self.n, columns), None
+            return first
+        return TruthTable.from_bits(self.n, columns)
 
     def computes(self, target: TruthTable) -> bool:
         """True iff every output equals ``target`` exactly (0 or 1) on every Boolean row.
@@ -348,8 +351,8 @@ class ReLUNetwork:
                 f"network has {self.n} inputs and {self.num_outputs} outputs, "
                 f"target has {target.n} inputs and {target.m} outputs"
             )
-        table, _ = self._table_or_first_bad()
-        return table is not None and table == target
+        table = self._table_or_first_bad()
+        return isinstance(table, TruthTable) and table == target
 
     # ------------------------------------------------------------ formats
     def to_dict(self) -> dict[str, Any]:
