@@ -44,10 +44,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from typing import Any
 
 from circuits.errors import ArityError, SpecError, excerpt
 from circuits.relu import Neuron, ReLUNetwork, evaluate_points
-from circuits.schema import is_int, parse_rational
+from circuits.schema import as_int, parse_rational
 from reductions.report import Report
 
 __all__ = [
@@ -77,17 +78,19 @@ def as_fraction(value: object, what: str) -> Fraction:
     """``value`` as an exact Fraction: ints, Fractions and strings ``"p/q"``; floats are rejected."""
     if isinstance(value, Fraction):
         return value
-    if is_int(value):
-        return Fraction(int(value))
+    number = as_int(value)
+    if number is not None:
+        return Fraction(number)
     if isinstance(value, str):
         return parse_rational(value, what)  # ASCII digits, no exponent: Fraction("1e999999999") never ends
     raise SpecError(f"{what} must be an exact rational (int, Fraction or 'p/q'), got {excerpt(repr(value))}")
 
 
 def check_positive_int(value: object, what: str) -> int:
-    if not is_int(value) or int(value) < 1:
+    number = as_int(value)
+    if number is None or number < 1:
         raise SpecError(f"{what} must be an integer >= 1, got {value!r}")
-    return int(value)
+    return number
 
 
 def check_delta(delta: object) -> Fraction:
@@ -310,7 +313,7 @@ def sawtooth_size(c: int, d: int = 1) -> int:
 # ------------------------------------------------------------------ checks
 def _check_discretiser(
     net: ReLUNetwork, c: int, d: int, delta: Fraction, variant: str, per_cell: int, top_is_max: bool
-) -> tuple[str, dict]:
+) -> tuple[str, dict[str, Any]]:
     offsets = cell_offsets(delta, variant, per_cell)
     values = coordinate_values(c, offsets)
     if top_is_max:
@@ -368,7 +371,8 @@ def ramp_discretiser(
     for i in range(d):
         outs.extend(ramp_bits(builder, builder.input(i), c, delta))
     net = builder.build(outs)
-    checked, extra = ("not checked", {})
+    checked: str = "not checked"
+    extra: dict[str, Any] = {}
     if check:
         checked, extra = _check_discretiser(net, c, d, delta, "ramps", per_cell, True)
     return Report(
@@ -411,7 +415,8 @@ def sawtooth_discretiser(
     for i in range(d):
         outs.extend(sawtooth_bits(builder, builder.input(i), c, delta, variant))
     net = builder.build(outs)
-    checked, extra = ("not checked", {})
+    checked: str = "not checked"
+    extra: dict[str, Any] = {}
     if check:
         checked, extra = _check_discretiser(net, c, d, delta, variant, per_cell, False)
     return Report(

@@ -48,7 +48,7 @@ from fractions import Fraction
 
 from circuits.errors import ModelError, SpecError, VerificationError
 from circuits.relu import Neuron, ReLUNetwork, evaluate_points
-from circuits.schema import is_int
+from circuits.schema import as_int
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from reductions.report import Report
 
@@ -66,9 +66,10 @@ ENCODINGS = ("unary", "binary")
 
 
 def _check_count(value: object, what: str) -> int:
-    if not is_int(value) or value < 0:
+    number = as_int(value)
+    if number is None or number < 0:
         raise SpecError(f"{what} must be a non-negative integer, got {value!r}")
-    return int(value)
+    return number
 
 
 def _random_point(rng: random.Random, n: int, lo: Fraction, hi: Fraction, den: int = 64) -> tuple[Fraction, ...]:
