@@ -34,10 +34,10 @@ file then holds more gates than the circuit.
 
 from __future__ import annotations
 
-import heapq
 import re
 from pathlib import Path
 
+from circuits import dag
 from circuits.boolean import MAX_FANIN, Basis, BooleanCircuit, Edge, Gate, Op2, basis as make_basis, op_of
 from circuits.errors import FormatError, ModelError, SpecError
 from circuits.output import write_text_atomic
@@ -183,32 +183,20 @@ def parse_bench(text: str, basis: Basis | str | None = None) -> BooleanCircuit:
         if arg not in input_line and arg not in defs and arg not in ("vdd", "gnd"):
             raise FormatError(f"line {lineno}: undefined signal {arg!r}")
 
-    # topological order, preferring file order
-    users: dict[str, list[str]] = {name: [] for name in gate_names}
-    pending: dict[str, int] = {}
     for name in gate_names:
         lineno, (_, args) = gate_defs[name]
-        deps = set()
         for a in args:
             check_operand(a, lineno)
-            if a in users:
-                deps.add(a)
-        for a in deps:
-            users[a].append(name)
-        pending[name] = len(deps)
-    heap = [(defs[name][0], name) for name in gate_names if pending[name] == 0]
-    heapq.heapify(heap)
-    order: list[str] = []
-    while heap:
-        _, name = heapq.heappop(heap)
-        order.append(name)
-        for u in users[name]:
-            pending[u] -= 1
-            if pending[u] == 0:
-                heapq.heappush(heap, (defs[u][0], u))
+
+    # topological order, preferring file order
+    order = dag.topological_order(
+        {name: args for name, (_, (_, args)) in gate_defs.items()},
+        {name: lineno for name, (lineno, _) in gate_defs.items()},
+    )
     if len(order) < len(gate_names):
         # every unplaced gate waits on another unplaced gate: walk back until a repeat
-        stuck = {name for name in gate_names if pending[name] > 0}
+        placed = set(order)
+        stuck = {name for name in gate_names if name not in placed}
         name = min(stuck, key=lambda s: defs[s][0])
         seen: set[str] = set()
         while name not in seen:

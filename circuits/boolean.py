@@ -348,11 +348,7 @@ class BooleanCircuit:
     def __post_init__(self) -> None:
         object.__setattr__(self, "n", dag.check_num_inputs(self.n))
         object.__setattr__(self, "basis", _model_basis(self.basis))
-        try:
-            gates = tuple(self.gates)
-            outputs = tuple(self.outputs)
-        except TypeError:
-            raise ModelError("gates and outputs must be sequences") from None
+        gates, outputs = dag.check_sequences(self.gates, self.outputs, "gates")
         b, n = self.basis, self.n
         for i, g in enumerate(gates):
             if not isinstance(g, Gate):

@@ -12,8 +12,9 @@ when it is called, so importing this module stays cheap.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import heapq
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from circuits.errors import ModelError
 from circuits.schema import as_int
@@ -23,8 +24,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_num_inputs",
+    "check_sequences",
     "check_reads",
     "check_outputs",
+    "topological_order",
     "node_layers",
     "depth",
     "output_depth",
@@ -36,6 +39,8 @@ __all__ = [
 #: One edge of a drawing: the source node and the edge's attributes.
 DrawEdge = tuple[int, Mapping[str, Any]]
 
+K = TypeVar("K", bound=Hashable)
+
 
 # ------------------------------------------------------------------ validation
 def check_num_inputs(n: object) -> int:
@@ -44,6 +49,16 @@ def check_num_inputs(n: object) -> int:
     if value is None or value < 0:
         raise ModelError(f"number of inputs must be a non-negative integer, got {n!r}")
     return value
+
+
+def check_sequences(
+    gates: Iterable[Any], outputs: Iterable[Any], what: str = "gates"
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """``gates`` and ``outputs`` (as a constructor got them) as tuples; :class:`ModelError` if one is not iterable."""
+    try:
+        return tuple(gates), tuple(outputs)
+    except TypeError:
+        raise ModelError(f"{what} and outputs must be sequences") from None
 
 
 def check_reads(n: int, i: int, nodes: Iterable[int], what: str = "gate", sources: str | None = None) -> None:
@@ -78,6 +93,38 @@ def check_outputs(
             raise ModelError(f"output {k} is node {o!r}, which is not a {what} node ({span})")
         nodes.append(node)
     return tuple(nodes)
+
+
+# ------------------------------------------------------------------ order
+def topological_order(reads: Mapping[K, Iterable[K]], position: Mapping[K, int]) -> list[K]:
+    """The keys of ``reads`` ordered so that each comes after the keys it reads.
+
+    ``reads[k]`` lists what ``k`` reads; what is not a key (an input, a constant) is
+    ignored.  Among the keys ready at a step the one of smallest ``position`` (its place
+    in a file) comes first, so a file written in order keeps its order.  A key on a
+    cycle, or reading one, is never ready: the order is shorter than ``reads`` exactly
+    when there is a cycle, and the keys it lacks are those.
+    """
+    keys = list(reads)
+    index = {k: i for i, k in enumerate(keys)}
+    users: list[list[int]] = [[] for _ in keys]
+    pending = [0] * len(keys)
+    for i, k in enumerate(keys):
+        deps = {index[u] for u in reads[k] if u in index}
+        for d in deps:
+            users[d].append(i)
+        pending[i] = len(deps)
+    heap = [(position[k], i) for i, k in enumerate(keys) if pending[i] == 0]
+    heapq.heapify(heap)
+    order: list[K] = []
+    while heap:
+        _, i = heapq.heappop(heap)
+        order.append(keys[i])
+        for u in users[i]:
+            pending[u] -= 1
+            if pending[u] == 0:
+                heapq.heappush(heap, (position[keys[u]], u))
+    return order
 
 
 # ------------------------------------------------------------------ layers

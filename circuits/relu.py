@@ -200,11 +200,7 @@ class ReLUNetwork:
     def __post_init__(self) -> None:
         n = dag.check_num_inputs(self.n)
         object.__setattr__(self, "n", n)
-        try:
-            neurons = tuple(self.neurons)
-            outputs = tuple(self.outputs)
-        except TypeError:
-            raise ModelError("neurons and outputs must be sequences") from None
+        neurons, outputs = dag.check_sequences(self.neurons, self.outputs, "neurons")
         for i, v in enumerate(neurons):
             if not isinstance(v, Neuron):
                 raise ModelError(f"neuron {i} is a {type(v).__name__}, not a Neuron")

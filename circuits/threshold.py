@@ -127,11 +127,7 @@ class ThresholdCircuit:
     def __post_init__(self) -> None:
         n = dag.check_num_inputs(self.n)
         object.__setattr__(self, "n", n)
-        try:
-            gates = tuple(self.gates)
-            outputs = tuple(self.outputs)
-        except TypeError:
-            raise ModelError("gates and outputs must be sequences") from None
+        gates, outputs = dag.check_sequences(self.gates, self.outputs, "gates")
         for i, g in enumerate(gates):
             if not isinstance(g, ThresholdGate):
                 raise ModelError(f"gate {i} is a {type(g).__name__}, not a ThresholdGate")

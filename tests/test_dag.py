@@ -138,6 +138,57 @@ def test_check_num_inputs(bad):
         dag.check_num_inputs(bad)
 
 
+# ------------------------------------------------------------------ order
+@st.composite
+def read_graphs(draw):
+    """Keys 0..m-1 reading any keys (cycles allowed) and outside names, with distinct positions."""
+    m = draw(st.integers(0, 8))
+    reads = {
+        k: draw(st.lists(st.one_of(st.integers(0, m - 1), st.just("x")), max_size=3)) if m else [] for k in range(m)
+    }
+    position = dict(zip(range(m), draw(st.permutations(range(m)))))
+    return reads, position
+
+
+def naive_order(reads, position):
+    """Repeatedly place the ready key of smallest position."""
+    placed: list = []
+    while True:
+        ready = [k for k in reads if k not in placed and all(u in placed or u not in reads for u in reads[k])]
+        if not ready:
+            return placed
+        placed.append(min(ready, key=lambda k: position[k]))
+
+
+@SETTINGS
+@given(read_graphs())
+def test_topological_order(graph):
+    reads, position = graph
+    order = dag.topological_order(reads, position)
+    assert order == naive_order(reads, position)
+    # the keys left out are exactly those on a cycle or reading one
+    g = nx.DiGraph()
+    g.add_nodes_from(reads)
+    g.add_edges_from((u, k) for k, nodes in reads.items() for u in nodes if u in reads)
+    on_cycle = {v for c in nx.strongly_connected_components(g) for v in c if len(c) > 1 or g.has_edge(v, v)}
+    blocked = on_cycle | {d for v in on_cycle for d in nx.descendants(g, v)}
+    assert set(order) == set(reads) - blocked
+    assert len(order) == len(set(order))
+
+
+def test_topological_order_keeps_file_order():
+    reads = {"a": [], "b": ["a"], "c": ["in"], "d": ["c", "b"]}
+    assert dag.topological_order(reads, {"a": 1, "b": 2, "c": 3, "d": 4}) == ["a", "b", "c", "d"]
+    assert dag.topological_order(reads, {"a": 4, "b": 3, "c": 2, "d": 1}) == ["c", "a", "b", "d"]
+    assert dag.topological_order({"a": ["b"], "b": ["a"], "c": []}, {"a": 0, "b": 1, "c": 2}) == ["c"]
+
+
+def test_check_sequences():
+    assert dag.check_sequences([1, 2], iter([3]), "neurons") == ((1, 2), (3,))
+    with pytest.raises(ModelError, match="^neurons and outputs must be sequences$"):
+        dag.check_sequences([1], 5, "neurons")
+
+
 # ------------------------------------------------------------------ drawing
 def test_to_networkx_order_and_attributes():
     g = dag.to_networkx(
