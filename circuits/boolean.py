@@ -404,7 +404,8 @@ class BooleanCircuit:
                 raise ModelError(f"gate {i} must be an (op, inputs) pair, got {item!r}") from None
             built.append(Gate(op, tuple(_coerce_edge(e, f"gate {i} input") for e in ins)))
         outs = tuple(_coerce_edge(e, f"output {k}") for k, e in enumerate(outputs))
-        return cls(dag.check_num_inputs(n), _model_basis(basis), tuple(built), outs)  # n first, as the constructor
+        # n is checked before the basis, in the order the constructor checks them
+        return cls(dag.check_num_inputs(n), _model_basis(basis), tuple(built), outs)
 
     # ------------------------------------------------------------ measures
     @property
