@@ -19,10 +19,11 @@ converted with :func:`to_aig`, and the file says so in its comment section.
 
 from __future__ import annotations
 
-import heapq
+import operator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from circuits import dag
 from circuits.boolean import AIG, BooleanCircuit, Edge, Gate, Op2
 from circuits.errors import FormatError
 from circuits.output import write_text_atomic
@@ -50,7 +51,7 @@ def _read_state(data: bytes) -> _aag.State:
     parsers = _aag.parse_seq()
     parser = next(parsers)
     stream = iter(data)
-    while stream.__length_hint__() > 0:
+    while operator.length_hint(stream) > 0:
         while not parser(state, stream):
             parser = next(parsers, None)
             if parser is None:
@@ -131,25 +132,13 @@ def parse_aiger(text: str | bytes) -> BooleanCircuit:
         check_defined(lit, f"output {k}")
 
     # topological order of the AND gates, preferring file order
-    users: dict[int, list[int]] = {var: [] for var in and_defs}
-    pending: dict[int, int] = {}
-    for var, (_, r0, r1) in and_defs.items():
-        deps = {r >> 1 for r in (r0, r1) if r >> 1 in and_defs}
-        for d in deps:
-            users[d].append(var)
-        pending[var] = len(deps)
-    heap = [(pos, var) for var, (pos, _, _) in and_defs.items() if pending[var] == 0]
-    heapq.heapify(heap)
-    order: list[int] = []
-    while heap:
-        _, var = heapq.heappop(heap)
-        order.append(var)
-        for u in users[var]:
-            pending[u] -= 1
-            if pending[u] == 0:
-                heapq.heappush(heap, (and_defs[u][0], u))
+    order = dag.topological_order(
+        {var: (r0 >> 1, r1 >> 1) for var, (_, r0, r1) in and_defs.items()},
+        {var: pos for var, (pos, _, _) in and_defs.items()},
+    )
     if len(order) < len(and_defs):
-        stuck = min(2 * var for var in and_defs if pending[var] > 0)
+        placed = set(order)
+        stuck = min(2 * var for var in and_defs if var not in placed)
         raise FormatError(f"AND gates form a cycle (AND gate {stuck} cannot be ordered)")
 
     n = len(state.inputs)

@@ -34,10 +34,10 @@ file then holds more gates than the circuit.
 
 from __future__ import annotations
 
-import heapq
 import re
 from pathlib import Path
 
+from circuits import dag
 from circuits.boolean import MAX_FANIN, Basis, BooleanCircuit, Edge, Gate, Op2, basis as make_basis, op_of
 from circuits.errors import FormatError, ModelError, SpecError
 from circuits.output import write_text_atomic
@@ -176,43 +176,32 @@ def parse_bench(text: str, basis: Basis | str | None = None) -> BooleanCircuit:
     if not outputs:
         raise FormatError("no OUTPUT line: a circuit needs at least one output")
 
-    gate_names = [name for name, (_, spec) in defs.items() if not isinstance(spec, Edge)]
+    gate_defs = {name: (lineno, spec) for name, (lineno, spec) in defs.items() if not isinstance(spec, Edge)}
+    gate_names = list(gate_defs)
 
     def check_operand(arg: str, lineno: int) -> None:
         if arg not in input_line and arg not in defs and arg not in ("vdd", "gnd"):
             raise FormatError(f"line {lineno}: undefined signal {arg!r}")
 
-    # topological order, preferring file order
-    users: dict[str, list[str]] = {name: [] for name in gate_names}
-    pending: dict[str, int] = {}
     for name in gate_names:
-        lineno, (_, args) = defs[name]
-        deps = set()
+        lineno, (_, args) = gate_defs[name]
         for a in args:
             check_operand(a, lineno)
-            if a in users:
-                deps.add(a)
-        for a in deps:
-            users[a].append(name)
-        pending[name] = len(deps)
-    heap = [(defs[name][0], name) for name in gate_names if pending[name] == 0]
-    heapq.heapify(heap)
-    order: list[str] = []
-    while heap:
-        _, name = heapq.heappop(heap)
-        order.append(name)
-        for u in users[name]:
-            pending[u] -= 1
-            if pending[u] == 0:
-                heapq.heappush(heap, (defs[u][0], u))
+
+    # topological order, preferring file order
+    order = dag.topological_order(
+        {name: args for name, (_, (_, args)) in gate_defs.items()},
+        {name: lineno for name, (lineno, _) in gate_defs.items()},
+    )
     if len(order) < len(gate_names):
         # every unplaced gate waits on another unplaced gate: walk back until a repeat
-        stuck = {name for name in gate_names if pending[name] > 0}
+        placed = set(order)
+        stuck = {name for name in gate_names if name not in placed}
         name = min(stuck, key=lambda s: defs[s][0])
         seen: set[str] = set()
         while name not in seen:
             seen.add(name)
-            name = min((a for a in defs[name][1][1] if a in stuck), key=lambda s: defs[s][0])
+            name = min((a for a in gate_defs[name][1][1] if a in stuck), key=lambda s: defs[s][0])
         raise FormatError(f"line {defs[name][0]}: signal {name!r} is on a combinational cycle")
 
     n = len(inputs)
@@ -230,7 +219,7 @@ def parse_bench(text: str, basis: Basis | str | None = None) -> BooleanCircuit:
 
     gates = []
     for name in order:
-        op, args = defs[name][1]
+        op, args = gate_defs[name][1]
         gates.append(Gate(op, tuple(edge(a) for a in args)))
     outs = []
     for name, lineno in outputs:

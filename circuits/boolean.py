@@ -36,6 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from circuits import dag
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.schema import (
     expect_dict as _expect_dict,
@@ -303,6 +304,18 @@ class Gate:
         return f"{self.name}({', '.join(str(e) for e in self.inputs)})"
 
 
+def _model_basis(value: object) -> Basis:
+    """``value`` if it is a :class:`Basis`, the basis it names if it is a string; else :class:`ModelError`."""
+    if isinstance(value, str):
+        try:
+            return basis(value)
+        except SpecError as exc:
+            raise ModelError(str(exc)) from None
+    if not isinstance(value, Basis):
+        raise ModelError(f"basis must be a Basis, got {value!r}")
+    return value
+
+
 def _coerce_edge(value: Edge | int, where: str) -> Edge:
     if isinstance(value, Edge):
         return value
@@ -333,21 +346,9 @@ class BooleanCircuit:
     outputs: tuple[Edge, ...]
 
     def __post_init__(self) -> None:
-        if not _is_int(self.n) or self.n < 0:
-            raise ModelError(f"number of inputs must be a non-negative integer, got {self.n!r}")
-        object.__setattr__(self, "n", int(self.n))
-        if isinstance(self.basis, str):
-            try:
-                object.__setattr__(self, "basis", basis(self.basis))
-            except SpecError as exc:
-                raise ModelError(str(exc)) from None
-        if not isinstance(self.basis, Basis):
-            raise ModelError(f"basis must be a Basis, got {self.basis!r}")
-        try:
-            gates = tuple(self.gates)
-            outputs = tuple(self.outputs)
-        except TypeError:
-            raise ModelError("gates and outputs must be sequences") from None
+        object.__setattr__(self, "n", dag.check_num_inputs(self.n))
+        object.__setattr__(self, "basis", _model_basis(self.basis))
+        gates, outputs = dag.check_sequences(self.gates, self.outputs, "gates")
         b, n = self.basis, self.n
         for i, g in enumerate(gates):
             if not isinstance(g, Gate):
@@ -358,14 +359,12 @@ class BooleanCircuit:
                 raise ModelError(f"gate {i} computes {g.name}, which is not a gate of basis {b.label}")
             for e in g.inputs:
                 if e.node >= n + i:
-                    raise ModelError(
-                        f"gate {i} (node {n + i}) reads node {e.node}: a gate may read only inputs, "
-                        "constants and earlier gates"
-                    )
+                    break  # the first offending edge reads a later node: check_reads names it
                 if e.neg and e.node >= 0 and not b.free_negations:
                     raise ModelError(
                         f"gate {i} reads a negated edge from node {e.node}; basis {b.label} has no free negations"
                     )
+            dag.check_reads(n, i, (e.node for e in g.inputs), "gate", "inputs, constants and earlier gates")
         if not outputs:
             raise ModelError("a circuit needs at least one output")
         for k, e in enumerate(outputs):
@@ -405,7 +404,8 @@ class BooleanCircuit:
                 raise ModelError(f"gate {i} must be an (op, inputs) pair, got {item!r}") from None
             built.append(Gate(op, tuple(_coerce_edge(e, f"gate {i} input") for e in ins)))
         outs = tuple(_coerce_edge(e, f"output {k}") for k, e in enumerate(outputs))
-        return cls(n, basis, tuple(built), outs)
+        # n is checked before the basis, in the order the constructor checks them
+        return cls(dag.check_num_inputs(n), _model_basis(basis), tuple(built), outs)
 
     # ------------------------------------------------------------ measures
     @property
@@ -419,16 +419,12 @@ class BooleanCircuit:
 
     def gate_depths(self) -> tuple[int, ...]:
         """Depth of each gate: 1 + the largest depth among the nodes it reads (inputs, constants: 0)."""
-        depth = [0] * self.n
-        for g in self.gates:
-            depth.append(1 + max(depth[e.node] if e.node >= 0 else 0 for e in g.inputs))
-        return tuple(depth[self.n :])
+        return dag.node_layers(self.n, (tuple(e.node for e in g.inputs if e.node >= 0) for g in self.gates))
 
     @property
     def depth(self) -> int:
         """Number of gates on the longest path from an input or constant to an output."""
-        node_depth = (0,) * self.n + self.gate_depths()
-        return max(node_depth[e.node] if e.node >= 0 else 0 for e in self.outputs)
+        return dag.output_depth(self.n, self.gate_depths(), (e.node for e in self.outputs))
 
     # ------------------------------------------------------------ evaluation
     def node_tables(self) -> tuple[int, ...]:
@@ -548,35 +544,21 @@ class BooleanCircuit:
         ``pins`` (per connection: negation and input position of ``v``; a gate may read
         one node twice).  The graph attribute ``basis`` is the basis label.
         """
-        import networkx as nx
-
-        graph = nx.DiGraph(basis=self.basis.label)
-        for j in range(self.n):
-            graph.add_node(j, label=f"x{j}", kind="input")
         uses_const = any(e.node == -1 for g in self.gates for e in g.inputs) or any(e.node == -1 for e in self.outputs)
-        if uses_const:
-            graph.add_node(-1, label="0", kind="input")
-
-        def connect(src: int, dst: int | str, pin: int, neg: bool) -> None:
-            if graph.has_edge(src, dst):
-                data = graph.edges[src, dst]
-                data["pins"] += (pin,)
-                data["negs"] += (neg,)
-                data["neg"] = any(data["negs"])
-            else:
-                graph.add_edge(src, dst, neg=neg, negs=(neg,), pins=(pin,))
-
-        for i, g in enumerate(self.gates):
-            v = self.n + i
-            graph.add_node(
-                v, label=g.name, kind="gate", op=g.op, name=f"g{i}", inputs=[(e.node, e.neg) for e in g.inputs]
-            )
-            for pin, e in enumerate(g.inputs):
-                connect(e.node, v, pin, e.neg)
-        for k, e in enumerate(self.outputs):
-            graph.add_node(f"y{k}", label=f"y{k}", kind="output")
-            connect(e.node, f"y{k}", 0, e.neg)
-        return graph
+        return dag.to_networkx(
+            self.n,
+            (
+                (
+                    g.name,
+                    {"op": g.op, "name": f"g{i}", "inputs": [(e.node, e.neg) for e in g.inputs]},
+                    _draw_edges(g.inputs),
+                )
+                for i, g in enumerate(self.gates)
+            ),
+            [_draw_edges((e,))[0] for e in self.outputs],
+            sources=[(-1, "0")] if uses_const else [],
+            graph_attrs={"basis": self.basis.label},
+        )
 
     def __str__(self) -> str:
         lines = [f"boolean circuit over {self.basis.label}: {self.n} inputs, {self.size} gates, depth {self.depth}"]
@@ -584,6 +566,26 @@ class BooleanCircuit:
             lines.append(f"  [{self.n + i}] = {g}")
         lines.append("  outputs: " + ", ".join(f"y{k} = {e}" for k, e in enumerate(self.outputs)))
         return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- drawing
+def _draw_edges(edges: Sequence[Edge]) -> list[dag.DrawEdge]:
+    """The drawing edges into one gate (or output) reading ``edges`` in pin order.
+
+    A gate may read one node twice, so the connections from one node merge into one
+    edge whose ``negs`` and ``pins`` list them (negation, input position) and whose
+    ``neg`` is True if any of them is negated.
+    """
+    merged: dict[int, dict[str, Any]] = {}
+    for pin, e in enumerate(edges):
+        data = merged.get(e.node)
+        if data is None:
+            merged[e.node] = {"neg": e.neg, "negs": (e.neg,), "pins": (pin,)}
+        else:
+            data["pins"] += (pin,)
+            data["negs"] += (e.neg,)
+            data["neg"] = any(data["negs"])
+    return list(merged.items())
 
 
 # ---------------------------------------------------------------- parsing

@@ -37,7 +37,9 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
-MODELS: dict[str, type] = {cls.MODEL: cls for cls in (BooleanCircuit, ThresholdCircuit, ReLUNetwork)}
+MODELS: dict[str, type[BooleanCircuit] | type[ThresholdCircuit] | type[ReLUNetwork]] = {
+    cls.MODEL: cls for cls in (BooleanCircuit, ThresholdCircuit, ReLUNetwork)
+}
 
 
 def to_json(model: CircuitModel) -> str:

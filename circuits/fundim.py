@@ -221,7 +221,7 @@ def sample_points(arch: Architecture, theta: Parameters, count: int, rng: random
     happens when some neuron's pre-activation is 0 on a region of positive measure
     (for instance a bias of 0 after a dead neuron).
     """
-    pts = []
+    pts: list[list[Fraction]] = []
     for _ in range(100 * count):
         if len(pts) == count:
             break
@@ -293,10 +293,10 @@ class _RowSpace:
                 d = math.gcd(*r)
                 if d > 1:
                     r = [a // d for a in r]
-        c = next((i for i, a in enumerate(r) if a), None)
-        if c is None:
+        lead = next((i for i, a in enumerate(r) if a), None)
+        if lead is None:
             return False
-        self.rows.append((c, r))
+        self.rows.append((lead, r))
         return True
 
 

@@ -3,7 +3,9 @@
 Node numbering is common to all models: nodes ``0 .. n-1`` are the circuit
 inputs ``x0 .. x_{n-1}``; gate (or neuron) ``i`` of the ordered gate list is
 node ``n + i`` and may read only nodes with a smaller number, so the list order
-is a topological order.
+is a topological order.  :mod:`circuits.dag` holds what the models share on
+this numbering: validation of node references, layers, depth and the drawing
+graph.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ class CircuitModel(Protocol):
     #: The model's name in the canonical JSON (``"boolean"``, ``"threshold"``, ``"relu"``).
     MODEL: ClassVar[str]
 
-    n: int
+    @property
+    def n(self) -> int:
+        """Number of inputs."""
+        ...
 
     @property
     def num_outputs(self) -> int: ...

@@ -277,7 +277,7 @@ class _DoubleDescription:
         self.tight = [self.tight[r] | (bit if vals[r] == 0 else 0) for r in keep] + new_tight
 
 
-def _array(rows: list[list[int]] | list[Vector], bound: int) -> np.ndarray:
+def _array(rows: Sequence[Sequence[int]] | Sequence[int], bound: int) -> np.ndarray:
     return np.array(rows, dtype=np.int64 if bound < _INT64_SAFE else object)
 
 
@@ -707,7 +707,7 @@ def _relu_sum_network(n: int, items: list[dict[int, int]]) -> ReLUNetwork:
         return {u: w for u, w in out.items() if w}
 
     while len(items) > 1:
-        nxt = []
+        nxt: list[dict[int, int]] = []
         for j in range(0, len(items) - 1, 2):
             a, b = items[j], items[j + 1]
             if not b:
@@ -741,7 +741,7 @@ def max_network(n: int, with_zero: bool = False) -> ReLUNetwork:
     """
     if n < 1:
         raise ModelError("max_network needs n >= 1")
-    items = ([{}] if with_zero else []) + [{i: 1} for i in range(n)]
+    items: list[dict[int, int]] = ([{}] if with_zero else []) + [{i: 1} for i in range(n)]
     return _relu_sum_network(n, items)
 
 

@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from circuits import dag
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.schema import (
     expect_dict as _expect_dict,
@@ -56,13 +57,16 @@ from circuits.truthtable import MAX_INPUTS, TruthTable
 if TYPE_CHECKING:
     import networkx as nx  # imported by to_networkx() (fast start-up)
 
-__all__ = ["ACTIVATIONS", "Neuron", "ReLUNetwork", "fraction_to_json", "fraction_from_json"]
+__all__ = ["ACTIVATIONS", "Neuron", "ReLUNetwork", "evaluate_points", "fraction_to_json", "fraction_from_json"]
 
 #: The activations a neuron may have.
 ACTIVATIONS = ("relu", "linear", "threshold")
 
 #: Integer sums whose absolute value stays below this bound are computed in int64.
 _INT64_SAFE = 1 << 62
+
+#: A node's values on a batch of rows: ``(A, D)`` with value ``A[row] / D``.
+_Column = tuple[np.ndarray, int]
 
 _FRACTION_TEXT = re.compile(r"-?[0-9]+(/[0-9]+)?")
 
@@ -101,28 +105,29 @@ def fraction_from_json(value: Any, where: str) -> Fraction:
     raise FormatError(f"field {where} must be an integer or a string 'p/q', got {value!r}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Neuron:
     """One neuron, ``activation(sum(w * value(node)) + bias)``.
 
     The constructor normalises ``weights`` in the same way as
     :class:`circuits.threshold.ThresholdGate`.  Pairs are sorted by node, and **pairs
     with weight 0 are dropped**.  A repeated node raises :class:`ModelError`.  Weights
-    and the bias become Fractions.  A float, bool or other non-exact number raises
-    :class:`ModelError`.
+    and the bias become Fractions (ints are accepted).  A float, bool or other
+    non-exact number raises :class:`ModelError`.
     """
 
     weights: tuple[tuple[int, Fraction], ...]
     bias: Fraction
     activation: str = "relu"
 
-    def __post_init__(self) -> None:
+    # An explicit constructor: it takes ints where the normalised fields hold Fractions.
+    def __init__(
+        self, weights: Iterable[tuple[int, Fraction | int]], bias: Fraction | int, activation: str = "relu"
+    ) -> None:
         try:
-            pairs = list(self.weights)
+            pairs = list(weights)
         except TypeError:
-            raise ModelError(
-                f"neuron weights must be a sequence of (node, weight) pairs, got {self.weights!r}"
-            ) from None
+            raise ModelError(f"neuron weights must be a sequence of (node, weight) pairs, got {weights!r}") from None
         clean: dict[int, Fraction] = {}
         for pair in pairs:
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
@@ -134,10 +139,11 @@ class Neuron:
             if node in clean:
                 raise ModelError(f"neuron reads node {node} twice")
             clean[node] = _exact(weight, f"weight on node {node}")
-        if self.activation not in ACTIVATIONS:
-            raise ModelError(f"unknown activation {self.activation!r} (expected one of {', '.join(ACTIVATIONS)})")
+        if activation not in ACTIVATIONS:
+            raise ModelError(f"unknown activation {activation!r} (expected one of {', '.join(ACTIVATIONS)})")
         object.__setattr__(self, "weights", tuple((u, w) for u, w in sorted(clean.items()) if w != 0))
-        object.__setattr__(self, "bias", _exact(self.bias, "bias"))
+        object.__setattr__(self, "bias", _exact(bias, "bias"))
+        object.__setattr__(self, "activation", activation)
 
     @property
     def nodes(self) -> tuple[int, ...]:
@@ -192,35 +198,22 @@ class ReLUNetwork:
     outputs: tuple[int, ...]
 
     def __post_init__(self) -> None:
-        if not _is_int(self.n) or self.n < 0:
-            raise ModelError(f"number of inputs must be a non-negative integer, got {self.n!r}")
-        object.__setattr__(self, "n", int(self.n))
-        try:
-            neurons = tuple(self.neurons)
-            outputs = tuple(self.outputs)
-        except TypeError:
-            raise ModelError("neurons and outputs must be sequences") from None
-        n = self.n
+        n = dag.check_num_inputs(self.n)
+        object.__setattr__(self, "n", n)
+        neurons, outputs = dag.check_sequences(self.neurons, self.outputs, "neurons")
         for i, v in enumerate(neurons):
             if not isinstance(v, Neuron):
                 raise ModelError(f"neuron {i} is a {type(v).__name__}, not a Neuron")
+            # v.nodes is sorted, so the nodes below n + i come before every node check_reads
+            # rejects: checking them first names the first offending node of v.nodes.
             for u in v.nodes:
-                if u >= n + i:
-                    raise ModelError(
-                        f"neuron {i} (node {n + i}) reads node {u}: a neuron may read only inputs and earlier neurons"
-                    )
-                if u >= n and neurons[u - n].activation != "relu":
+                if n <= u < n + i and neurons[u - n].activation != "relu":
                     raise ModelError(
                         f"neuron {i} (node {n + i}) reads node {u}, a {neurons[u - n].activation} neuron: "
                         "only relu neurons may feed other neurons"
                     )
-        if not outputs:
-            raise ModelError("a network needs at least one output")
-        for k, o in enumerate(outputs):
-            if not _is_int(o) or not n <= o < n + len(neurons):
-                span = f"neurons are nodes {n}..{n + len(neurons) - 1}" if neurons else "the network has no neurons"
-                raise ModelError(f"output {k} is node {o!r}, which is not a neuron node ({span})")
-        outputs = tuple(int(o) for o in outputs)
+            dag.check_reads(n, i, v.nodes, "neuron")
+        outputs = dag.check_outputs(n, len(neurons), outputs, "neuron", "network")
         out_set = set(outputs)
         for i, v in enumerate(neurons):
             if v.activation != "relu" and n + i not in out_set:
@@ -246,15 +239,12 @@ class ReLUNetwork:
         Inputs are layer 0.  A neuron's layer is 1 plus the largest layer among the
         nodes it reads.  A neuron that reads nothing is in layer 1.
         """
-        layer = [0] * self.n
-        for v in self.neurons:
-            layer.append(1 + max((layer[u] for u in v.nodes), default=0))
-        return tuple(layer[self.n :])
+        return dag.node_layers(self.n, (v.nodes for v in self.neurons))
 
     @property
     def depth(self) -> int:
         """Number of layers, output layer included, i.e. the largest layer of :meth:`layers`."""
-        return max(self.layers(), default=0)
+        return dag.depth(self.layers())
 
     @property
     def hidden_layers(self) -> int:
@@ -262,18 +252,14 @@ class ReLUNetwork:
 
     def widths(self) -> tuple[int, ...]:
         """Number of neurons in each layer ``1 .. depth``. The last entry is the output layer."""
-        counts = [0] * self.depth
-        for layer in self.layers():
-            counts[layer - 1] += 1
-        return tuple(counts)
+        return dag.layer_widths(self.layers())
 
     def has_skip_connections(self) -> bool:
         """True iff some neuron reads a node outside the layer just below its own."""
-        layer = (0,) * self.n + self.layers()
-        return any(layer[u] != layer[self.n + i] - 1 for i, v in enumerate(self.neurons) for u in v.nodes)
+        return not self.is_layered()
 
     def is_layered(self) -> bool:
-        return not self.has_skip_connections()
+        return dag.is_layered(self.n, (v.nodes for v in self.neurons), self.layers())
 
     def is_integer(self) -> bool:
         """True iff every weight and bias is an integer."""
@@ -289,80 +275,24 @@ class ReLUNetwork:
 
     # ------------------------------------------------------------ evaluation
     def evaluate(self, x: Sequence[Fraction | int]) -> tuple[Fraction, ...]:
-        """Exact output values at an arbitrary rational point ``x = (x0, ..., x_{n-1})``."""
-        if len(x) != self.n:
-            raise ArityError(f"point has {len(x)} coordinates, network has {self.n} inputs")
-        values: list[Fraction] = []
-        for j, c in enumerate(x):
-            if isinstance(c, Fraction):
-                values.append(c)
-            elif _is_int(c) or isinstance(c, bool):
-                values.append(Fraction(int(c)))
-            else:
-                raise SpecError(f"coordinate x{j} = {c!r} is not an int or Fraction")
+        """Exact output values at an arbitrary rational point ``x = (x0, ..., x_{n-1})``.
+
+        One point in plain Fraction arithmetic; :func:`evaluate_points` evaluates many
+        points at once and :meth:`values_on_cube` all Boolean points.
+        """
+        values = _coordinates(x, self.n, allow_bool=True)
         for v in self.neurons:
             values.append(v.value(values))
         return tuple(values[o] for o in self.outputs)
 
-    def _cube_arrays(self) -> list[tuple[np.ndarray, int]]:
-        """Exact values of every node on all ``2**n`` Boolean rows.
-
-        Node ``u`` is represented as ``(A, D)`` with value ``A[row] / D``.  ``A`` is an
-        int64 array when every intermediate sum is provably below ``2**62`` in absolute
-        value, and an object array of Python ints otherwise.
-        """
+    def _cube_arrays(self) -> list[_Column]:
+        """Exact values of every node on all ``2**n`` Boolean rows, as :func:`_node_columns` gives them."""
         if self.n > MAX_INPUTS:
             raise TooLargeError(f"{self.n} inputs is too many: evaluation on the cube supports at most {MAX_INPUTS}")
-        rows = 1 << self.n
-        index = np.arange(rows, dtype=np.int64)
-        nodes: list[tuple[np.ndarray, int]] = []
-        bounds: list[int] = []  # max |A| per node
-        for j in range(self.n):
-            nodes.append(((index >> j) & 1, 1))
-            bounds.append(1)
-        for v in self.neurons:
-            den = math.lcm(v.bias.denominator, *(w.denominator * nodes[u][1] for u, w in v.weights))
-            # A node that is 0 on every row contributes nothing; skipping it keeps |c| <= bound.
-            coeffs = [(u, w.numerator * (den // (w.denominator * nodes[u][1]))) for u, w in v.weights if bounds[u]]
-            offset = v.bias.numerator * (den // v.bias.denominator)
-            bound = sum(abs(c) * bounds[u] for u, c in coeffs) + abs(offset)
-            if bound < _INT64_SAFE:
-                acc = np.full(rows, offset, dtype=np.int64)
-                for u, c in coeffs:
-                    acc += np.int64(c) * nodes[u][0].astype(np.int64, copy=False)
-            else:
-                acc = np.empty(rows, dtype=object)
-                acc.fill(offset)  # np.full would route a huge offset through int64
-                for u, c in coeffs:
-                    acc = acc + nodes[u][0].astype(object) * c
-            if v.activation == "relu":
-                acc = np.maximum(acc, 0)
-            elif v.activation == "threshold":
-                acc = np.asarray(acc >= 0, dtype=bool).astype(np.int64)
-                den = 1
-            if acc.dtype == object:
-                g = math.gcd(den, *acc.tolist())
-                if g > 1:
-                    acc = acc // g
-                    den //= g
-                top = max((abs(a) for a in acc.tolist()), default=0)
-                if top < _INT64_SAFE:
-                    acc = acc.astype(np.int64)
-            else:
-                common = int(np.gcd.reduce(acc))
-                if common == 0:  # the node is 0 on every row
-                    den = 1
-                else:
-                    g = math.gcd(den, common)  # g <= max |acc|, so it fits in int64
-                    if g > 1:
-                        acc = acc // g
-                        den //= g
-                top = int(np.abs(acc).max())
-            nodes.append((acc, den))
-            bounds.append(top)
-        return nodes
+        index = np.arange(1 << self.n, dtype=np.int64)
+        return _node_columns(self, [((index >> j) & 1, 1) for j in range(self.n)], 1 << self.n)
 
-    def _output_arrays(self) -> list[tuple[np.ndarray, int]]:
+    def _output_arrays(self) -> list[_Column]:
         nodes = self._cube_arrays()
         return [nodes[o] for o in self.outputs]
 
@@ -371,12 +301,7 @@ class ReLUNetwork:
 
         Row ``i`` is the assignment ``x_j = (i >> j) & 1``.
         """
-        columns = []
-        for acc, den in self._output_arrays():
-            distinct, inverse = np.unique(acc, return_inverse=True)
-            fracs = [Fraction(int(a), den) for a in distinct.tolist()]
-            columns.append([fracs[k] for k in inverse.ravel().tolist()])
-        return list(zip(*columns))
+        return list(zip(*(_fractions(column) for column in self._output_arrays())))
 
     def truth_table(self) -> TruthTable:
         """The Boolean function computed, if every output is exactly 0 or 1 on every row.
@@ -384,9 +309,9 @@ class ReLUNetwork:
         Otherwise raises :class:`ModelError` naming the first offending row (smallest row
         index, then smallest output index) and its value.
         """
-        table, bad = self._table_or_first_bad()
-        if table is None:
-            row, k, value = bad
+        table = self._table_or_first_bad()
+        if not isinstance(table, TruthTable):
+            row, k, value = table
             bits = "".join(str((row >> j) & 1) for j in range(self.n))
             raise ModelError(
                 f"output {k} is {value} on row {row} (x0..x{self.n - 1} = {bits}), not 0 or 1"
@@ -395,7 +320,8 @@ class ReLUNetwork:
             )
         return table
 
-    def _table_or_first_bad(self) -> tuple[TruthTable | None, tuple[int, int, Fraction] | None]:
+    def _table_or_first_bad(self) -> TruthTable | tuple[int, int, Fraction]:
+        """The truth table, or ``(row, output, value)`` of the first value that is not 0 or 1."""
         columns = []
         first: tuple[int, int, Fraction] | None = None
         for k, (acc, den) in enumerate(self._output_arrays()):
@@ -407,8 +333,8 @@ class ReLUNetwork:
                     first = (row, k, Fraction(int(acc[row]), den))
             columns.append(is_one.astype(np.uint8))
         if first is not None:
-            return None, first
-        return TruthTable.from_bits(self.n, columns), None
+            return first
+        return TruthTable.from_bits(self.n, columns)
 
     def computes(self, target: TruthTable) -> bool:
         """True iff every output equals ``target`` exactly (0 or 1) on every Boolean row.
@@ -421,8 +347,8 @@ class ReLUNetwork:
                 f"network has {self.n} inputs and {self.num_outputs} outputs, "
                 f"target has {target.n} inputs and {target.m} outputs"
             )
-        table, _ = self._table_or_first_bad()
-        return table is not None and table == target
+        table = self._table_or_first_bad()
+        return isinstance(table, TruthTable) and table == target
 
     # ------------------------------------------------------------ formats
     def to_dict(self) -> dict[str, Any]:
@@ -488,21 +414,18 @@ class ReLUNetwork:
         edge into a neuron has ``label`` (the weight as text) and ``weight`` (a Fraction).
         The edge from an output neuron to its ``y`` sink has label ``""``.
         """
-        import networkx as nx
-
-        graph = nx.DiGraph()
-        for j in range(self.n):
-            graph.add_node(j, label=f"x{j}", kind="input")
-        for i, v in enumerate(self.neurons):
-            graph.add_node(
-                self.n + i, label=f"{v.activation} b={v.bias}", kind="gate", activation=v.activation, bias=v.bias
-            )
-            for u, w in v.weights:
-                graph.add_edge(u, self.n + i, label=str(w), weight=w)
-        for k, o in enumerate(self.outputs):
-            graph.add_node(f"y{k}", label=f"y{k}", kind="output")
-            graph.add_edge(o, f"y{k}", label="")
-        return graph
+        return dag.to_networkx(
+            self.n,
+            (
+                (
+                    f"{v.activation} b={v.bias}",
+                    {"activation": v.activation, "bias": v.bias},
+                    [(u, {"label": str(w), "weight": w}) for u, w in v.weights],
+                )
+                for v in self.neurons
+            ),
+            [(o, {"label": ""}) for o in self.outputs],
+        )
 
     def __str__(self) -> str:
         lines = [
@@ -512,3 +435,113 @@ class ReLUNetwork:
             lines.append(f"  [{self.n + i}] = {v}")
         lines.append("  outputs: " + ", ".join(f"y{k} = [{o}]" for k, o in enumerate(self.outputs)))
         return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- exact batch evaluation
+def evaluate_points(net: ReLUNetwork, points: Sequence[Sequence[Fraction | int]]) -> list[tuple[Fraction, ...]]:
+    """Exact output values of ``net`` at every rational point of ``points``.
+
+    Equal to ``[net.evaluate(p) for p in points]`` but vectorised (:func:`_node_columns`):
+    for more than a few points it is much faster.  Coordinates are ints or Fractions.
+    """
+    rows = [_coordinates(p, net.n) for p in points]
+    if not rows:
+        return []
+    inputs = []
+    for j in range(net.n):
+        den = math.lcm(*(p[j].denominator for p in rows))
+        inputs.append((_int_array([p[j].numerator * (den // p[j].denominator) for p in rows]), den))
+    nodes = _node_columns(net, inputs, len(rows))
+    return list(zip(*(_fractions(nodes[o]) for o in net.outputs)))
+
+
+def _coordinates(x: Sequence[Fraction | int], n: int, *, allow_bool: bool = False) -> list[Fraction]:
+    """The coordinates of the point ``x`` of ``n`` inputs as Fractions; ints (and bools if allowed) convert."""
+    if len(x) != n:
+        raise ArityError(f"point has {len(x)} coordinates, network has {n} inputs")
+    values: list[Fraction] = []
+    for j, c in enumerate(x):
+        if isinstance(c, Fraction):
+            values.append(c)
+        elif _is_int(c) or (allow_bool and isinstance(c, bool)):
+            values.append(Fraction(int(c)))
+        else:
+            raise SpecError(f"coordinate x{j} = {c!r} is not an int or Fraction")
+    return values
+
+
+def _int_array(values: list[int]) -> np.ndarray:
+    """``values`` as an int64 array when every ``|value| < 2**62``, else as an object array of Python ints."""
+    if max((abs(v) for v in values), default=0) < _INT64_SAFE:
+        return np.array(values, dtype=np.int64)
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
+
+
+def _node_columns(net: ReLUNetwork, inputs: list[_Column], rows: int) -> list[_Column]:
+    """Exact values of every node of ``net`` on ``rows`` points, the input nodes' values given.
+
+    Node ``u`` is ``(A, D)`` with value ``A[row] / D`` and ``gcd(D, A) = 1`` (``D = 1``
+    where ``A`` is all zeros).  ``A`` is an int64 array when every intermediate sum is
+    provably below ``2**62`` in absolute value, and an object array of Python ints
+    otherwise.  ``inputs`` has one ``(A, D)`` per input, with ``rows`` entries each.
+    """
+    nodes = list(inputs)
+    bounds = [_largest(acc) for acc, _ in inputs]  # max |A| per node
+    for v in net.neurons:
+        den = math.lcm(v.bias.denominator, *(w.denominator * nodes[u][1] for u, w in v.weights))
+        # A node that is 0 on every row contributes nothing; skipping it keeps |c| <= bound.
+        coeffs = [(u, w.numerator * (den // (w.denominator * nodes[u][1]))) for u, w in v.weights if bounds[u]]
+        offset = v.bias.numerator * (den // v.bias.denominator)
+        bound = sum(abs(c) * bounds[u] for u, c in coeffs) + abs(offset)
+        if bound < _INT64_SAFE:
+            acc = np.full(rows, offset, dtype=np.int64)
+            for u, c in coeffs:
+                acc += np.int64(c) * nodes[u][0].astype(np.int64, copy=False)
+        else:
+            acc = np.empty(rows, dtype=object)
+            acc.fill(offset)  # np.full would route a huge offset through int64
+            for u, c in coeffs:
+                acc = acc + nodes[u][0].astype(object) * c
+        if v.activation == "relu":
+            acc = np.maximum(acc, 0)
+        elif v.activation == "threshold":
+            acc = np.asarray(acc >= 0, dtype=bool).astype(np.int64)
+            den = 1
+        if acc.dtype == object:
+            g = math.gcd(den, *acc.tolist())
+            if g > 1:
+                acc = acc // g
+                den //= g
+            top = _largest(acc)
+            if top < _INT64_SAFE:
+                acc = acc.astype(np.int64)
+        else:
+            common = int(np.gcd.reduce(acc))
+            if common == 0:  # the node is 0 on every row
+                den = 1
+            else:
+                g = math.gcd(den, common)  # g <= max |acc|, so it fits in int64
+                if g > 1:
+                    acc = acc // g
+                    den //= g
+            top = _largest(acc)
+        nodes.append((acc, den))
+        bounds.append(top)
+    return nodes
+
+
+def _largest(acc: np.ndarray) -> int:
+    """The largest ``|a|`` of an int64 or object array (0 when it is empty)."""
+    if acc.dtype == object:
+        return max((abs(a) for a in acc.tolist()), default=0)
+    return int(np.abs(acc).max()) if acc.size else 0
+
+
+def _fractions(column: _Column) -> list[Fraction]:
+    """The values of a column as Fractions, one Fraction object per distinct value."""
+    acc, den = column
+    distinct, inverse = np.unique(acc, return_inverse=True)
+    fracs = [Fraction(int(a), den) for a in distinct.tolist()]
+    return [fracs[k] for k in inverse.ravel().tolist()]

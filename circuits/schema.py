@@ -38,6 +38,7 @@ __all__ = [
     "expect_list",
     "file_kind",
     "is_decimal",
+    "as_int",
     "is_int",
     "loads_json",
     "loads_toml",
@@ -69,6 +70,15 @@ def is_int(value: object) -> bool:
     (and this module needs no numpy import).
     """
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def as_int(value: object) -> int | None:
+    """``value`` as a Python int when :func:`is_int` accepts it, else ``None`` (a typed :func:`is_int`).
+
+    >>> as_int(3), as_int(True), as_int(3.0)
+    (3, None, None)
+    """
+    return int(value) if isinstance(value, numbers.Integral) and not isinstance(value, bool) else None
 
 
 def expect_dict(value: Any, where: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()) -> dict:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from circuits import dag
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.schema import (
     expect_dict as _expect_dict,
@@ -124,31 +125,15 @@ class ThresholdCircuit:
     outputs: tuple[int, ...]
 
     def __post_init__(self) -> None:
-        if not _is_int(self.n) or self.n < 0:
-            raise ModelError(f"number of inputs must be a non-negative integer, got {self.n!r}")
-        object.__setattr__(self, "n", int(self.n))
-        try:
-            gates = tuple(self.gates)
-            outputs = tuple(self.outputs)
-        except TypeError:
-            raise ModelError("gates and outputs must be sequences") from None
-        n = self.n
+        n = dag.check_num_inputs(self.n)
+        object.__setattr__(self, "n", n)
+        gates, outputs = dag.check_sequences(self.gates, self.outputs, "gates")
         for i, g in enumerate(gates):
             if not isinstance(g, ThresholdGate):
                 raise ModelError(f"gate {i} is a {type(g).__name__}, not a ThresholdGate")
-            for u in g.nodes:
-                if u >= n + i:
-                    raise ModelError(
-                        f"gate {i} (node {n + i}) reads node {u}: a gate may read only inputs and earlier gates"
-                    )
-        if not outputs:
-            raise ModelError("a circuit needs at least one output")
-        for k, o in enumerate(outputs):
-            if not _is_int(o) or not n <= o < n + len(gates):
-                span = f"gates are nodes {n}..{n + len(gates) - 1}" if gates else "the circuit has no gates"
-                raise ModelError(f"output {k} is node {o!r}, which is not a gate node ({span})")
+            dag.check_reads(n, i, g.nodes, "gate")
         object.__setattr__(self, "gates", gates)
-        object.__setattr__(self, "outputs", tuple(int(o) for o in outputs))
+        object.__setattr__(self, "outputs", dag.check_outputs(n, len(gates), outputs, "gate", "circuit"))
 
     # ------------------------------------------------------------ build
     @classmethod
@@ -175,15 +160,12 @@ class ThresholdCircuit:
         Inputs have depth 0.  A gate's depth is 1 plus the largest depth among the nodes
         it reads.  A gate that reads nothing has depth 1.
         """
-        depth = [0] * self.n
-        for g in self.gates:
-            depth.append(1 + max((depth[u] for u in g.nodes), default=0))
-        return tuple(depth[self.n :])
+        return dag.node_layers(self.n, (g.nodes for g in self.gates))
 
     @property
     def depth(self) -> int:
         """Number of gates on the longest path, i.e. the largest gate depth of :meth:`layers`."""
-        return max(self.layers(), default=0)
+        return dag.depth(self.layers())
 
     def is_layered(self) -> bool:
         """True iff every gate reads only nodes of depth exactly one less than its own.
@@ -191,8 +173,7 @@ class ThresholdCircuit:
         Inputs have depth 0, so a gate of depth ``k`` reads only gates of depth ``k - 1``,
         and a depth-1 gate reads only inputs.
         """
-        node_depth = (0,) * self.n + self.layers()
-        return all(node_depth[u] == node_depth[self.n + i] - 1 for i, g in enumerate(self.gates) for u in g.nodes)
+        return dag.is_layered(self.n, (g.nodes for g in self.gates), self.layers())
 
     @property
     def total_weight(self) -> int:
@@ -311,19 +292,11 @@ class ThresholdCircuit:
         node ``u`` to a gate has ``label`` (the weight as a string) and ``weight`` (an int).
         The edge from an output gate to its ``y`` sink has label ``""``.
         """
-        import networkx as nx
-
-        graph = nx.DiGraph()
-        for j in range(self.n):
-            graph.add_node(j, label=f"x{j}", kind="input")
-        for i, g in enumerate(self.gates):
-            graph.add_node(self.n + i, label=f"≥{g.threshold}", kind="gate")
-            for u, w in g.weights:
-                graph.add_edge(u, self.n + i, label=str(w), weight=w)
-        for k, o in enumerate(self.outputs):
-            graph.add_node(f"y{k}", label=f"y{k}", kind="output")
-            graph.add_edge(o, f"y{k}", label="")
-        return graph
+        return dag.to_networkx(
+            self.n,
+            ((f"≥{g.threshold}", {}, [(u, {"label": str(w), "weight": w}) for u, w in g.weights]) for g in self.gates),
+            [(o, {"label": ""}) for o in self.outputs],
+        )
 
     def __str__(self) -> str:
         lines = [f"threshold circuit: {self.n} inputs, {self.size} gates, depth {self.depth}"]

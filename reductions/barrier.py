@@ -39,6 +39,7 @@ from fractions import Fraction
 import numpy as np
 
 from circuits.errors import ArityError, SpecError
+from circuits.relu import evaluate_points
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
 from reductions.bits import (
@@ -47,7 +48,6 @@ from reductions.bits import (
     cell_offsets,
     check_delta,
     check_positive_int,
-    evaluate_points,
     ramp_bits,
     sawtooth_bits,
     trunc_index,

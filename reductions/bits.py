@@ -33,9 +33,10 @@ point.
   last tooth).
 
 The module also holds the small exact tools the other constructions share:
-:class:`Affine` forms, the :class:`NetBuilder` that merges linear layers into
-the next layer (as the paper does), and :func:`evaluate_points`, an exact
-vectorised evaluation of a network at many rational points.
+:class:`Affine` forms and the :class:`NetBuilder` that merges linear layers
+into the next layer (as the paper does).  :func:`evaluate_points`, the exact
+vectorised evaluation of a network at many rational points, is
+:func:`circuits.relu.evaluate_points`, re-exported here.
 """
 
 from __future__ import annotations
@@ -43,12 +44,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
-
-import numpy as np
+from typing import Any
 
 from circuits.errors import ArityError, SpecError, excerpt
-from circuits.relu import Neuron, ReLUNetwork
-from circuits.schema import is_int, parse_rational
+from circuits.relu import Neuron, ReLUNetwork, evaluate_points
+from circuits.schema import as_int, parse_rational
 from reductions.report import Report
 
 __all__ = [
@@ -70,7 +70,6 @@ __all__ = [
     "bit_extraction_table",
 ]
 
-_INT64_SAFE = 1 << 62
 _VARIANTS = ("shifted", "paper")
 
 
@@ -79,17 +78,19 @@ def as_fraction(value: object, what: str) -> Fraction:
     """``value`` as an exact Fraction: ints, Fractions and strings ``"p/q"``; floats are rejected."""
     if isinstance(value, Fraction):
         return value
-    if is_int(value):
-        return Fraction(int(value))
+    number = as_int(value)
+    if number is not None:
+        return Fraction(number)
     if isinstance(value, str):
         return parse_rational(value, what)  # ASCII digits, no exponent: Fraction("1e999999999") never ends
     raise SpecError(f"{what} must be an exact rational (int, Fraction or 'p/q'), got {excerpt(repr(value))}")
 
 
 def check_positive_int(value: object, what: str) -> int:
-    if not is_int(value) or int(value) < 1:
+    number = as_int(value)
+    if number is None or number < 1:
         raise SpecError(f"{what} must be an integer >= 1, got {value!r}")
-    return int(value)
+    return number
 
 
 def check_delta(delta: object) -> Fraction:
@@ -226,80 +227,6 @@ class NetBuilder:
         return ReLUNetwork(self.n, tuple(self.neurons), tuple(nodes))
 
 
-# ------------------------------------------------------------------ exact batch evaluation
-def _as_array(values: list[int]) -> tuple[np.ndarray, int]:
-    top = max((abs(v) for v in values), default=0)
-    if top < _INT64_SAFE:
-        return np.array(values, dtype=np.int64), top
-    arr = np.empty(len(values), dtype=object)
-    arr[:] = values
-    return arr, top
-
-
-def evaluate_points(net: ReLUNetwork, points: Sequence[Sequence[Fraction | int]]) -> list[tuple[Fraction, ...]]:
-    """Exact output values of ``net`` at every rational point of ``points``.
-
-    Equal to ``[net.evaluate(p) for p in points]`` but vectorised: every node holds
-    integer numerators over one common denominator (int64 while the sums provably
-    stay below ``2**62``, Python ints otherwise).
-    """
-    pts = []
-    for p in points:
-        if len(p) != net.n:
-            raise ArityError(f"point has {len(p)} coordinates, network has {net.n} inputs")
-        row = []
-        for j, c in enumerate(p):
-            if isinstance(c, Fraction):
-                row.append(c)
-            elif is_int(c):
-                row.append(Fraction(int(c)))
-            else:
-                raise SpecError(f"coordinate x{j} = {c!r} is not an int or Fraction")
-        pts.append(row)
-    if not pts:
-        return []
-    nodes: list[tuple[np.ndarray, int]] = []
-    bounds: list[int] = []
-    for j in range(net.n):
-        den = math.lcm(*(p[j].denominator for p in pts))
-        arr, top = _as_array([p[j].numerator * (den // p[j].denominator) for p in pts])
-        nodes.append((arr, den))
-        bounds.append(top)
-    size = len(pts)
-    for v in net.neurons:
-        den = math.lcm(v.bias.denominator, *(w.denominator * nodes[u][1] for u, w in v.weights))
-        coeffs = [(u, w.numerator * (den // (w.denominator * nodes[u][1]))) for u, w in v.weights if bounds[u]]
-        offset = v.bias.numerator * (den // v.bias.denominator)
-        bound = sum(abs(k) * bounds[u] for u, k in coeffs) + abs(offset)
-        if bound < _INT64_SAFE:
-            acc = np.full(size, offset, dtype=np.int64)
-            for u, k in coeffs:
-                acc += np.int64(k) * nodes[u][0].astype(np.int64, copy=False)
-        else:
-            acc = np.empty(size, dtype=object)
-            acc.fill(offset)
-            for u, k in coeffs:
-                acc = acc + nodes[u][0].astype(object) * k
-        if v.activation == "relu":
-            acc = np.maximum(acc, 0)
-        elif v.activation == "threshold":
-            acc = np.asarray(acc >= 0, dtype=bool).astype(np.int64)
-            den = 1
-        values = [int(a) for a in acc.tolist()]
-        g = math.gcd(den, *values)
-        if g > 1:
-            values = [a // g for a in values]
-            den //= g
-        arr, top = _as_array(values)
-        nodes.append((arr, den))
-        bounds.append(top)
-    out_cols = []
-    for o in net.outputs:
-        arr, den = nodes[o]
-        out_cols.append([Fraction(int(a), den) for a in arr.tolist()])
-    return list(zip(*out_cols))
-
-
 # ------------------------------------------------------------------ reference quantities
 def trunc_index(x: Fraction, c: int) -> int:
     """``floor(2^c x)`` clipped to ``[0, 2^c - 1]`` (so ``x = 1`` is in the top cell)."""
@@ -386,7 +313,7 @@ def sawtooth_size(c: int, d: int = 1) -> int:
 # ------------------------------------------------------------------ checks
 def _check_discretiser(
     net: ReLUNetwork, c: int, d: int, delta: Fraction, variant: str, per_cell: int, top_is_max: bool
-) -> tuple[str, dict]:
+) -> tuple[str, dict[str, Any]]:
     offsets = cell_offsets(delta, variant, per_cell)
     values = coordinate_values(c, offsets)
     if top_is_max:
@@ -444,7 +371,8 @@ def ramp_discretiser(
     for i in range(d):
         outs.extend(ramp_bits(builder, builder.input(i), c, delta))
     net = builder.build(outs)
-    checked, extra = ("not checked", {})
+    checked: str = "not checked"
+    extra: dict[str, Any] = {}
     if check:
         checked, extra = _check_discretiser(net, c, d, delta, "ramps", per_cell, True)
     return Report(
@@ -487,7 +415,8 @@ def sawtooth_discretiser(
     for i in range(d):
         outs.extend(sawtooth_bits(builder, builder.input(i), c, delta, variant))
     net = builder.build(outs)
-    checked, extra = ("not checked", {})
+    checked: str = "not checked"
+    extra: dict[str, Any] = {}
     if check:
         checked, extra = _check_discretiser(net, c, d, delta, variant, per_cell, False)
     return Report(

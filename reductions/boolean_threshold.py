@@ -328,6 +328,11 @@ class _B2Builder:
         return (self._cache[key], False)
 
 
+def _threshold_of_bits(weights: list[int], threshold: int) -> Callable[[list[int]], int]:
+    """The function ``[sum_j weights[j] * bits[j] >= threshold]`` of a list of bits."""
+    return lambda bits: int(sum(x * y for x, y in zip(bits, weights)) >= threshold)
+
+
 def _greater_equal(bld: _B2Builder, lits: list[tuple[Literal, int]], t: int) -> Literal:
     """The wire ``[Σ a·ℓ >= t]`` for literal wires ``ℓ`` with positive integer multiplicities ``a``."""
     W = sum(a for _, a in lits)
@@ -437,10 +442,7 @@ def threshold_to_boolean(c: ThresholdCircuit) -> Report:
         elif t > W:
             wire = _FALSE
         elif len({v for (v, _), _ in lits if v >= 0}) <= 2:
-            mult = [a for _, a in lits]
-            wire = bld.func(
-                lambda vals, m=mult, th=t: int(sum(x * y for x, y in zip(vals, m)) >= th), [w for w, _ in lits]
-            )
+            wire = bld.func(_threshold_of_bits([a for _, a in lits], t), [w for w, _ in lits])
         else:
             wire = _greater_equal(bld, lits, t)
         val.append(wire)

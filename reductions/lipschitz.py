@@ -40,9 +40,9 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from circuits.errors import ArityError, ModelError, SpecError
-from circuits.relu import ReLUNetwork
+from circuits.relu import ReLUNetwork, evaluate_points
 from circuits.truthtable import TruthTable
-from reductions.bits import Affine, NetBuilder, as_fraction, evaluate_points
+from reductions.bits import Affine, NetBuilder, as_fraction
 from reductions.report import Report
 
 __all__ = ["NORMS", "LipschitzExtension", "rounding", "lipschitz_network"]

@@ -47,8 +47,8 @@ import random
 from fractions import Fraction
 
 from circuits.errors import ModelError, SpecError, VerificationError
-from circuits.relu import Neuron, ReLUNetwork
-from circuits.schema import is_int
+from circuits.relu import Neuron, ReLUNetwork, evaluate_points
+from circuits.schema import as_int
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from reductions.report import Report
 
@@ -66,9 +66,10 @@ ENCODINGS = ("unary", "binary")
 
 
 def _check_count(value: object, what: str) -> int:
-    if not is_int(value) or value < 0:
+    number = as_int(value)
+    if number is None or number < 0:
         raise SpecError(f"{what} must be a non-negative integer, got {value!r}")
-    return int(value)
+    return number
 
 
 def _random_point(rng: random.Random, n: int, lo: Fraction, hi: Fraction, den: int = 64) -> tuple[Fraction, ...]:
@@ -126,9 +127,9 @@ def threshold_to_relu(c: ThresholdCircuit, *, samples: int = 64, seed: int = 0) 
         raise VerificationError("threshold_to_relu: the network differs from the circuit on some Boolean input")
     rng = random.Random(seed)
     lo, hi = Fraction(-1, 4), Fraction(5, 4)
-    for _ in range(samples):
-        x = _random_point(rng, n, lo, hi)
-        for k, y in enumerate(net.evaluate(x)):
+    points = [_random_point(rng, n, lo, hi) for _ in range(samples)]
+    for x, values in zip(points, evaluate_points(net, points)):
+        for k, y in enumerate(values):
             if not 0 <= y <= 1:
                 raise VerificationError(f"threshold_to_relu: output {k} is {y} at real point {x}, outside [0, 1]")
 

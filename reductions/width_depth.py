@@ -63,11 +63,12 @@ per neuron).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from fractions import Fraction
 
 from circuits.errors import ModelError, SpecError
-from circuits.relu import Neuron, ReLUNetwork
-from circuits.schema import is_int
+from circuits.relu import Neuron, ReLUNetwork, evaluate_points
+from circuits.schema import as_int
 from reductions.report import Report
 from reductions.threshold_relu import VerificationError
 
@@ -98,16 +99,19 @@ def _check_source(net: ReLUNetwork) -> None:
 
 
 def _check_options(per_layer: object, box: object, samples: object) -> tuple[int, Fraction | None, int]:
-    if not is_int(per_layer) or per_layer < 1:
+    layers = as_int(per_layer)
+    if layers is None or layers < 1:
         raise SpecError(f"per_layer must be a positive integer, got {per_layer!r}")
     if box is not None:
-        if is_int(box):
-            box = Fraction(int(box))
+        box_int = as_int(box)
+        if box_int is not None:
+            box = Fraction(box_int)
         if not isinstance(box, Fraction) or box < 0:
             raise SpecError(f"box must be a non-negative int or Fraction (the half-width B of [-B, B]^d), got {box!r}")
-    if not is_int(samples) or samples < 0:
+    count = as_int(samples)
+    if count is None or count < 0:
         raise SpecError(f"samples must be a non-negative integer, got {samples!r}")
-    return int(per_layer), box, int(samples)
+    return layers, box, count
 
 
 def shallow_to_deep_narrow(
@@ -159,7 +163,7 @@ def shallow_to_deep_narrow(
 
     neurons: list[Neuron] = []
 
-    def add(weights: list[tuple[int, Fraction | int]], bias: Fraction | int, activation: str = "relu") -> int:
+    def add(weights: Sequence[tuple[int, Fraction | int]], bias: Fraction | int, activation: str = "relu") -> int:
         neurons.append(Neuron(tuple(weights), bias, activation))
         return d + len(neurons) - 1
 
@@ -264,8 +268,8 @@ def shallow_to_deep_narrow(
             corners = [tuple(B if rng.random() < 0.5 else -B for _ in range(d)) for _ in range(64)]
         points.extend(corners)
         n_corner = len(corners)
-    for x in points:
-        if net.evaluate(x) != deep.evaluate(x):
+    for x, shallow_value, deep_value in zip(points, evaluate_points(net, points), evaluate_points(deep, points)):
+        if shallow_value != deep_value:
             raise VerificationError(f"shallow_to_deep_narrow: the networks differ at {x}")
 
     # ---------------------------------------------------------------- formulas

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.model import CircuitModel
-from circuits.relu import Neuron, ReLUNetwork, fraction_from_json, fraction_to_json
+from circuits.relu import Neuron, ReLUNetwork, evaluate_points, fraction_from_json, fraction_to_json
 from circuits.truthtable import TruthTable
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -112,6 +112,60 @@ def test_evaluate_matches_reference_at_rational_points(raw, data):
     n = raw[0]
     x = data.draw(st.lists(st.one_of(small_fraction, st.integers(-3, 3)), min_size=n, max_size=n))
     assert build(*raw).evaluate(x) == reference_values(*raw, x)
+
+
+def cube_points(n):
+    return [[(row >> j) & 1 for j in range(n)] for row in range(1 << n)]
+
+
+def check_batch_evaluation(raw, points):
+    """evaluate_points, evaluate and values_on_cube against the reference, at ``points`` and on the cube."""
+    n = raw[0]
+    net = build(*raw)
+    cube = cube_points(n)
+    got = evaluate_points(net, points + cube)
+    assert got == [reference_values(*raw, p) for p in points + cube]
+    assert all(type(v) is Fraction for row in got for v in row)
+    assert got[len(points) :] == net.values_on_cube()
+    assert [net.evaluate(p) for p in points] == got[: len(points)]
+
+
+rational_coordinate = st.one_of(small_fraction, st.integers(-3, 3), st.fractions(-2, 2, max_denominator=60))
+huge_coordinate = st.one_of(huge_fraction, st.integers(-(2**70), 2**70))
+
+
+@SETTINGS
+@given(raw_networks(), st.data())
+def test_evaluate_points_matches_reference(raw, data):
+    n = raw[0]
+    points = data.draw(st.lists(st.lists(rational_coordinate, min_size=n, max_size=n), max_size=8))
+    check_batch_evaluation(raw, points)
+
+
+@SETTINGS
+@given(raw_networks(number=huge_fraction, max_inputs=3, max_hidden=4), st.data())
+def test_evaluate_points_matches_reference_huge(raw, data):
+    # Weights, biases and coordinates past 2**62: the columns switch between int64 and Python ints.
+    n = raw[0]
+    points = data.draw(st.lists(st.lists(huge_coordinate, min_size=n, max_size=n), max_size=6))
+    check_batch_evaluation(raw, points)
+
+
+def test_evaluate_points_edge_cases():
+    net = build(2, [([(0, 1), (1, -1)], 0, "relu"), ([(2, 3)], Fraction(1, 2), "linear")], [3, 2])
+    assert evaluate_points(net, []) == []
+    assert evaluate_points(net, [[Fraction(1, 3), 0]]) == [(Fraction(3, 2), Fraction(1, 3))]
+    # the same value at every point, and zero columns (a node that is 0 on every point)
+    assert evaluate_points(net, [[0, 1], [0, 5]]) == [(Fraction(1, 2), Fraction(0))] * 2
+    with pytest.raises(ArityError):
+        evaluate_points(net, [[0, 1], [0]])
+    with pytest.raises(SpecError, match="coordinate x1"):
+        evaluate_points(net, [[0, 0.5]])
+    with pytest.raises(SpecError, match="coordinate x0"):
+        evaluate_points(net, [[True, 0]])  # unlike evaluate, the batch evaluator takes no bools
+    assert net.evaluate([True, False]) == (Fraction(7, 2), Fraction(1))
+    constant = build(0, [([], Fraction(-5, 3), "linear"), ([], 2, "threshold")], [1, 0, 1])
+    assert evaluate_points(constant, [[], []]) == [(1, Fraction(-5, 3), 1)] * 2
 
 
 def test_deep_chain_with_growing_denominators():
