@@ -184,3 +184,26 @@ def test_a_proof_the_checker_rejects_is_a_soundness_error(cli, monkeypatch, tmp_
     last = err.strip().splitlines()[-1]
     assert code == 4, err
     assert last.startswith("lbt: soundness check failed: ProofRejected: ") and "not" in last
+
+
+@pytest.mark.parametrize(("raised", "message"), [(KeyboardInterrupt, ""), ("abort", "lbt: interrupted\n")])
+def test_an_interrupted_command_exits_130(cli, monkeypatch, raised, message):
+    import typer
+
+    import circuits.targets
+
+    def interrupted(spec):
+        raise typer.Abort() if raised == "abort" else raised()
+
+    monkeypatch.setattr(circuits.targets, "target", interrupted)
+    assert cli("info", "maj:3") == (130, "", message)
+
+
+def test_outside_standalone_mode_errors_reach_the_caller():
+    from typer.main import get_command
+
+    from circuits.errors import SpecError
+    from lbt.cli import app
+
+    with pytest.raises(SpecError, match="unknown family 'nope'"):
+        get_command(app).main(["info", "nope:3"], standalone_mode=False)
