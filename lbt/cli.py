@@ -40,7 +40,7 @@ MAX_INFO_THRESHOLD_INPUTS = 12
 def _threshold_info(f: TruthTable) -> list[dict[str, Any]]:
     from circuits.linsep import Separator, threshold_function
 
-    out = []
+    out: list[dict[str, Any]] = []
     for k in range(f.m):
         if f.n > MAX_INFO_THRESHOLD_INPUTS:
             out.append({"is_threshold": None, "reason": f"not computed for n > {MAX_INFO_THRESHOLD_INPUTS}"})
@@ -92,6 +92,9 @@ def info(
 
     t = target(spec)
     f = t.table
+    hexes = f.hex().split(",")
+    npns = _npn_info(f)
+    thresholds = _threshold_info(f)
     data = {
         "target": t.spec,
         "description": t.description,
@@ -99,10 +102,10 @@ def info(
         "m": f.m,
         "inputs": list(t.inputs),
         "outputs": list(t.outputs),
-        "hex": f.hex().split(","),
+        "hex": hexes,
         "support": list(f.support()),
-        "npn": _npn_info(f),
-        "threshold": _threshold_info(f),
+        "npn": npns,
+        "threshold": thresholds,
     }
     if json_:
         emit_json(data)
@@ -112,12 +115,12 @@ def info(
     console.print(f"outputs ({f.m}): {' '.join(t.outputs)}")
     console.print(f"support: {' '.join(t.inputs[j] for j in f.support()) or '(constant)'}")
     for k in range(f.m):
-        console.print(f"[bold]{t.outputs[k]}[/bold] table 0x{data['hex'][k]}")
-        npn = data["npn"][k]
+        console.print(f"[bold]{t.outputs[k]}[/bold] table 0x{hexes[k]}")
+        npn = npns[k]
         console.print(
             f"  NPN class: 0x{npn['canonical']}" if npn else f"  NPN class: not computed for n > {MAX_NPN_INPUTS}"
         )
-        thr = data["threshold"][k]
+        thr = thresholds[k]
         if thr["is_threshold"] is None:
             console.print(f"  threshold function: {thr['reason']}")
         elif thr["is_threshold"]:
