@@ -6,12 +6,12 @@ malformed spec, a corrupt file, an impossible option) prints one line
 of lbt's own output (:class:`circuits.errors.SoundnessError`: a witness that
 does not compute its target, a proof the checker rejects) is never reported as
 bad input: it prints ``lbt: soundness check failed: ...`` and exits with code 4.
+The application object keeps this contract itself (:class:`lbt.app.LbtGroup`),
+so ``typer.testing.CliRunner().invoke(app, args)`` sees what a user sees.
 """
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,7 +23,7 @@ import lbt.geometry
 import lbt.reduce
 import lbt.synth
 import lbt.table  # noqa: F401
-from circuits.errors import LbtError, SoundnessError, SpecError
+from circuits.errors import SpecError
 from circuits.output import check_output, write_text_atomic
 from lbt.app import JsonOpt, app, console, emit_json, path_value
 
@@ -40,7 +40,7 @@ MAX_INFO_THRESHOLD_INPUTS = 12
 def _threshold_info(f: TruthTable) -> list[dict[str, Any]]:
     from circuits.linsep import Separator, threshold_function
 
-    out = []
+    out: list[dict[str, Any]] = []
     for k in range(f.m):
         if f.n > MAX_INFO_THRESHOLD_INPUTS:
             out.append({"is_threshold": None, "reason": f"not computed for n > {MAX_INFO_THRESHOLD_INPUTS}"})
@@ -92,6 +92,9 @@ def info(
 
     t = target(spec)
     f = t.table
+    hexes = f.hex().split(",")
+    npns = _npn_info(f)
+    thresholds = _threshold_info(f)
     data = {
         "target": t.spec,
         "description": t.description,
@@ -99,10 +102,10 @@ def info(
         "m": f.m,
         "inputs": list(t.inputs),
         "outputs": list(t.outputs),
-        "hex": f.hex().split(","),
+        "hex": hexes,
         "support": list(f.support()),
-        "npn": _npn_info(f),
-        "threshold": _threshold_info(f),
+        "npn": npns,
+        "threshold": thresholds,
     }
     if json_:
         emit_json(data)
@@ -112,12 +115,12 @@ def info(
     console.print(f"outputs ({f.m}): {' '.join(t.outputs)}")
     console.print(f"support: {' '.join(t.inputs[j] for j in f.support()) or '(constant)'}")
     for k in range(f.m):
-        console.print(f"[bold]{t.outputs[k]}[/bold] table 0x{data['hex'][k]}")
-        npn = data["npn"][k]
+        console.print(f"[bold]{t.outputs[k]}[/bold] table 0x{hexes[k]}")
+        npn = npns[k]
         console.print(
             f"  NPN class: 0x{npn['canonical']}" if npn else f"  NPN class: not computed for n > {MAX_NPN_INPUTS}"
         )
-        thr = data["threshold"][k]
+        thr = thresholds[k]
         if thr["is_threshold"] is None:
             console.print(f"  threshold function: {thr['reason']}")
         elif thr["is_threshold"]:
@@ -232,47 +235,7 @@ def draw(
         console.print(f"wrote {out}")
 
 
-#: Longest error line ``main`` prints (a message never needs more; user input in it is quoted short anyway).
-MAX_ERROR_CHARS = 1000
-
-#: Exit code of a failed soundness check of lbt's own output (never bad input, which is 2).
-EXIT_SOUNDNESS = 4
-
-
-def _error_line(message: str, prefix: str = "lbt: error") -> str:
-    """``PREFIX: MESSAGE`` on one line of at most about :data:`MAX_ERROR_CHARS` characters (the middle of a
-    longer one is cut, so that the reason at its end stays)."""
-    flat = " ".join(message.split())
-    if len(flat) > MAX_ERROR_CHARS:
-        half = MAX_ERROR_CHARS // 2
-        flat = f"{flat[:half]} ... {flat[-half:]}"
-    return f"{prefix}: {flat}"
-
-
 def main() -> None:
-    """Console entry point: one-line errors with exit code 2 for bad input."""
-    # what cannot be encoded (a file name's undecodable bytes, as surrogates) is printed escaped, not a crash
-    if isinstance(sys.stdout, io.TextIOWrapper):
-        sys.stdout.reconfigure(errors="backslashreplace")
-    try:
-        code = app(standalone_mode=False)
-    except LbtError as exc:
-        print(_error_line(str(exc)), file=sys.stderr)
-        sys.exit(2)
-    except SoundnessError as exc:
-        print(_error_line(f"{type(exc).__name__}: {exc}", "lbt: soundness check failed"), file=sys.stderr)
-        sys.exit(EXIT_SOUNDNESS)
-    except KeyboardInterrupt:
-        print("lbt: interrupted", file=sys.stderr)
-        sys.exit(130)
-    except Exception as exc:
-        # click's (or typer's vendored click's) UsageError: exit code 2 and a message
-        if getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message"):
-            message = exc.format_message() or "a command is needed (see the list above)"
-            print(_error_line(message), file=sys.stderr)
-            sys.exit(2)
-        if type(exc).__name__ == "Abort":
-            print("lbt: interrupted", file=sys.stderr)
-            sys.exit(130)
-        raise
-    sys.exit(code if isinstance(code, int) else 0)
+    """Console entry point ``lbt``: runs :data:`lbt.app.app` on ``sys.argv`` and exits with its exit code
+    (its top-level group, :class:`lbt.app.LbtGroup`, turns errors into one line on stderr and an exit code)."""
+    app()

@@ -39,11 +39,10 @@ def polytope(
     from circuits.newton import newton_polytopes, parity_report, without_biases
     from circuits.relu import ReLUNetwork
 
-    net = load(file)
-    if not isinstance(net, ReLUNetwork):
-        raise FormatError(f"{file} holds a {net.MODEL} model; lbt polytope needs a relu network")
-    if zero_biases:
-        net = without_biases(net)
+    model = load(file)
+    if not isinstance(model, ReLUNetwork):
+        raise FormatError(f"{file} holds a {model.MODEL} model; lbt polytope needs a relu network")
+    net: ReLUNetwork = without_biases(model) if zero_biases else model
     rng = random.Random(seed)
     outputs: list[dict[str, Any]] = []
     ok = True

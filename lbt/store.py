@@ -154,7 +154,7 @@ def _loads(text: Any, what: str, kind: type | None = None, default: Any = None) 
     return value
 
 
-_JSON_NAMES = {dict: "object", list: "list", str: "string"}
+_JSON_NAMES: dict[type, str] = {dict: "object", list: "list", str: "string"}
 
 #: The type of each plain column as :meth:`Store.decode` reads it (``None`` allowed unless listed in ``_NOT_NULL``).
 _PLAIN: dict[str, type | tuple[type, ...]] = {

@@ -294,7 +294,11 @@ def plot(grid: Grid, output: str | Path) -> Path:
     markers = "osD^vP*Xh"
     for ax, (source, rows) in zip(flat, groups.items(), strict=False):
         for j, col in enumerate(spec.columns):
-            xs, ys, open_x, open_lo, open_hi = [], [], [], [], []
+            xs: list[int] = []
+            ys: list[int] = []
+            open_x: list[int] = []
+            open_lo: list[int] = []
+            open_hi: list[int | None] = []
             for i, r in enumerate(rows):
                 x = r.param if r.param is not None else i
                 rec = grid.get(by_key[(r.spec, col.name)])
@@ -303,9 +307,12 @@ def plot(grid: Grid, output: str | Path) -> Path:
                 if rec.proven and rec.size is not None:
                     xs.append(x)
                     ys.append(rec.size)
-                elif rec.size is not None or rec.lower_bound is not None:
+                    continue
+                # open: from the lower bound (or the size found, if no bound is known) to the size found
+                lo = rec.lower_bound if rec.lower_bound is not None else rec.size
+                if lo is not None:
                     open_x.append(x)
-                    open_lo.append(rec.lower_bound if rec.lower_bound is not None else rec.size)
+                    open_lo.append(lo)
                     open_hi.append(rec.size)
             color = f"C{j}"
             m = markers[j % len(markers)]

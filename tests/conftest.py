@@ -4,7 +4,6 @@ In CI (environment variable ``CI`` set) hypothesis runs derandomized, so a run i
 reproducible; locally it explores new examples on every run."""
 
 import os
-import sys
 
 import pytest
 from hypothesis import settings
@@ -15,21 +14,18 @@ if os.environ.get("CI"):
 
 
 @pytest.fixture
-def cli(capsys):
-    """The command line in this process (``lbt.cli.main``): returns (exit code, stdout, stderr)."""
-    from lbt.cli import main
+def cli():
+    """The command line in this process, through typer's CliRunner (exit codes and the one-line errors are the
+    application's own, as a user gets them): returns (exit code, stdout, stderr).  An exception the CLI does
+    not map to an exit code propagates, as it would end ``lbt`` with a traceback."""
+    from typer.testing import CliRunner
+
+    from lbt.cli import app
+
+    runner = CliRunner()
 
     def call(*args):
-        old = sys.argv
-        sys.argv = ["lbt", *(str(a) for a in args)]
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-        finally:
-            sys.argv = old
-        out = capsys.readouterr()
-        return code, out.out, out.err
+        result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
 
     return call

@@ -132,11 +132,12 @@ def test_a_boolean_synthesis_loads_no_graph_lp_or_aiger_library():
     only for their files."""
     heavy = ("networkx", "scipy", "dask", "distributed", "matplotlib", "highspy", "aiger")
     code = (
-        "import sys\nsys.argv = ['lbt', 'synth', 'maj:3', '--model', 'b2', '--json']\nfrom lbt.cli import main\n"
+        "import sys\nfrom lbt.cli import main\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
         f"print('loaded:' + ','.join(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    args = ["synth", "maj:3", "--model", "b2", "--json"]
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
     assert json.loads(proc.stdout)["size"] == 4  # MAJ_3 needs 4 B2 gates (Knuth, TAOCP 7.1.2)
     loaded = proc.stderr.splitlines()[-1]
     assert loaded == "loaded:", f"lbt synth maj:3 --model b2 loads {loaded}"
@@ -184,3 +185,26 @@ def test_a_proof_the_checker_rejects_is_a_soundness_error(cli, monkeypatch, tmp_
     last = err.strip().splitlines()[-1]
     assert code == 4, err
     assert last.startswith("lbt: soundness check failed: ProofRejected: ") and "not" in last
+
+
+@pytest.mark.parametrize(("raised", "message"), [(KeyboardInterrupt, ""), ("abort", "lbt: interrupted\n")])
+def test_an_interrupted_command_exits_130(cli, monkeypatch, raised, message):
+    import typer
+
+    import circuits.targets
+
+    def interrupted(spec):
+        raise typer.Abort() if raised == "abort" else raised()
+
+    monkeypatch.setattr(circuits.targets, "target", interrupted)
+    assert cli("info", "maj:3") == (130, "", message)
+
+
+def test_outside_standalone_mode_errors_reach_the_caller():
+    from typer.main import get_command
+
+    from circuits.errors import SpecError
+    from lbt.cli import app
+
+    with pytest.raises(SpecError, match="unknown family 'nope'"):
+        get_command(app).main(["info", "nope:3"], standalone_mode=False)

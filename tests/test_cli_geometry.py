@@ -1,4 +1,5 @@
-"""``lbt polytope`` and ``lbt fundim``: output, JSON, exit codes (a few runs as a subprocess, the rest through main())."""
+"""``lbt polytope`` and ``lbt fundim``: output, JSON, exit codes (a few runs as a subprocess, the rest in-process
+through the ``cli`` fixture, typer's CliRunner)."""
 
 import json
 import subprocess
@@ -11,7 +12,6 @@ from circuits.fileformat import save
 from circuits.newton import max_network
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.threshold import ThresholdCircuit
-from lbt.cli import main
 
 LBT = [sys.executable, "-c", "from lbt.cli import main; main()"]
 
@@ -19,15 +19,6 @@ LBT = [sys.executable, "-c", "from lbt.cli import main; main()"]
 def run(*args):
     """A real subprocess, as a user runs the command."""
     return subprocess.run(LBT + [str(a) for a in args], check=False, capture_output=True, text=True)
-
-
-def run_inprocess(monkeypatch, capsys, *args):
-    """The same entry point in this process (fast): returns (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["lbt"] + [str(a) for a in args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +56,17 @@ def test_polytope_max4_json(files):
     assert n["dim"] <= 4 and all(o <= f for o, f in zip(p["odd"], p["f_vector"]))
 
 
-def test_polytope_f4_text(files, monkeypatch, capsys):
-    code, out, _ = run_inprocess(monkeypatch, capsys, "polytope", files["f4"])
+def test_polytope_f4_text(files, cli):
+    code, out, _ = cli("polytope", files["f4"])
     assert code == 0
     assert "3 hidden layer(s)" in out and "holds" in out
-    data = json.loads(run_inprocess(monkeypatch, capsys, "polytope", files["f4"], "--json")[1])
+    data = json.loads(cli("polytope", files["f4"], "--json")[1])
     # F_4 = max(0, x1..x4): Vol_4(P) is odd, so P would break the invariant for 2 hidden layers
     assert data["outputs"][0]["P"]["volume"] % 2 == 1
 
 
-def test_polytope_zero_biases(files, monkeypatch, capsys):
-    code, out, _ = run_inprocess(monkeypatch, capsys, "polytope", files["bias"], "--zero-biases", "--json")
+def test_polytope_zero_biases(files, cli):
+    code, out, _ = cli("polytope", files["bias"], "--zero-biases", "--json")
     assert code == 0
     assert json.loads(out)["outputs"][0]["P"]["vertex_list"] == [[0, 0], [1, 1]]
 
@@ -84,15 +75,15 @@ def test_polytope_zero_biases(files, monkeypatch, capsys):
     "key, message",
     [("bias", "bias 1"), ("frac", "non-integer weight 1/2"), ("threshold", "threshold neuron")],
 )
-def test_polytope_bad_networks_exit_2(files, key, message, monkeypatch, capsys):
-    code, _, err = run_inprocess(monkeypatch, capsys, "polytope", files[key])
+def test_polytope_bad_networks_exit_2(files, key, message, cli):
+    code, _, err = cli("polytope", files[key])
     assert code == 2
     assert err.startswith("lbt: error:") and message in err and err.count("\n") == 1
 
 
-def test_polytope_missing_file_and_wrong_model(files, tmp_path, monkeypatch, capsys):
-    assert run_inprocess(monkeypatch, capsys, "polytope", tmp_path / "nope.json")[0] == 2
-    code, _, err = run_inprocess(monkeypatch, capsys, "polytope", files["gate"])
+def test_polytope_missing_file_and_wrong_model(files, tmp_path, cli):
+    assert cli("polytope", tmp_path / "nope.json")[0] == 2
+    code, _, err = cli("polytope", files["gate"])
     assert code == 2 and err.startswith("lbt: error:") and "needs a relu network" in err
 
 
@@ -103,22 +94,22 @@ def test_bad_input_exit_2_as_a_subprocess(files):
     assert proc.returncode == 2 and proc.stderr.startswith("lbt: error: malformed architecture")
 
 
-def test_fundim_json(monkeypatch, capsys):
-    code, out, _ = run_inprocess(monkeypatch, capsys, "fundim", "2,3,1", "--json")
+def test_fundim_json(cli):
+    code, out, _ = cli("fundim", "2,3,1", "--json")
     assert code == 0
     data = json.loads(out)
     assert (data["params"], data["hidden"], data["bound"], data["rank"]) == (13, 3, 10, 10)
     assert data["attains_bound"] is True and data["arch"] == [2, 3, 1]
 
 
-def test_fundim_width_one_chain_text(monkeypatch, capsys):
-    code, out, _ = run_inprocess(monkeypatch, capsys, "fundim", "2,1,1,1,1", "--tries", "10", "--seed", "3")
+def test_fundim_width_one_chain_text(cli):
+    code, out, _ = cli("fundim", "2,1,1,1,1", "--tries", "10", "--seed", "3")
     assert code == 0
     assert "bound #params - #hidden = 6" in out and "below the bound" in out
 
 
-def test_fundim_samples_option(monkeypatch, capsys):
-    code, out, _ = run_inprocess(monkeypatch, capsys, "fundim", "2,2,1", "--samples", "30", "--seed", "5", "--json")
+def test_fundim_samples_option(cli):
+    code, out, _ = cli("fundim", "2,2,1", "--samples", "30", "--seed", "5", "--json")
     data = json.loads(out)
     assert code == 0
     assert data["samples"] == 30 and data["rank"] <= data["bound"] == 7
@@ -127,7 +118,7 @@ def test_fundim_samples_option(monkeypatch, capsys):
 @pytest.mark.parametrize(
     "args", [["2,x"], ["2"], ["2,0,1"], ["2,,1"], ["2,2,1", "--samples", "0"], ["2,2,1", "--tries", "0"]]
 )
-def test_fundim_bad_input_exit_2(args, monkeypatch, capsys):
-    code, out, err = run_inprocess(monkeypatch, capsys, "fundim", *args)
+def test_fundim_bad_input_exit_2(args, cli):
+    code, out, err = cli("fundim", *args)
     assert code == 2, out
     assert err.startswith("lbt: error:") and err.count("\n") == 1

@@ -1,8 +1,8 @@
 """``lbt convert`` and ``lbt construct``: written files re-evaluated, formulas, bad input.
 
-Conversions and constructions run in-process through typer's CliRunner (the
-subprocess start-up would dominate); a few cases, and every exit-code case, go
-through ``lbt.cli.main`` (as a subprocess, or in-process with ``sys.argv`` set).
+Conversions, constructions and exit codes run in-process through typer's
+CliRunner (the subprocess start-up would dominate; the application maps errors
+to exit codes itself); a few cases run ``lbt.cli.main`` as a subprocess.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from circuits.fileformat import load, save
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.targets import target
 from circuits.threshold import ThresholdCircuit, ThresholdGate
-from lbt.cli import app, main
+from lbt.cli import app
 
 LBT = [sys.executable, "-c", "from lbt.cli import main; main()"]
 EXAMPLES = Path(__file__).resolve().parent.parent / "scripts" / "examples"
@@ -37,15 +37,6 @@ def invoke(*args) -> str:
 
 def invoke_json(*args) -> dict:
     return json.loads(invoke(*args, "--json"))
-
-
-def run_main(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    """``lbt ARGS`` through :func:`lbt.cli.main`, in-process."""
-    monkeypatch.setattr(sys, "argv", ["lbt", *map(str, args)])
-    with pytest.raises(SystemExit) as info:
-        main()
-    captured = capsys.readouterr()
-    return info.value.code, captured.out, captured.err
 
 
 def rows(n):
@@ -329,11 +320,11 @@ BAD = [
 
 
 @pytest.mark.parametrize("args", BAD, ids=[" ".join(a) for a in BAD])
-def test_bad_input_in_process(args, tmp_path, monkeypatch, capsys):
+def test_bad_input_in_process(args, tmp_path, monkeypatch, cli):
     _bad_files(tmp_path)
     before = sorted(p.name for p in tmp_path.iterdir())
     monkeypatch.chdir(tmp_path)
-    code, _, err = run_main(monkeypatch, capsys, *args)
+    code, _, err = cli(*args)
     assert code == 2, err
     assert err.startswith("lbt: error: ") and err.count("\n") == 1 and len(err) > len("lbt: error: ") + 5, err
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
@@ -350,10 +341,10 @@ MESSAGES = [
 
 
 @pytest.mark.parametrize("args, words", MESSAGES, ids=[" ".join(a) for a, _ in MESSAGES])
-def test_bad_input_message_names_the_problem(args, words, tmp_path, monkeypatch, capsys):
+def test_bad_input_message_names_the_problem(args, words, tmp_path, monkeypatch, cli):
     _bad_files(tmp_path)
     monkeypatch.chdir(tmp_path)
-    code, out, err = run_main(monkeypatch, capsys, *args)
+    code, out, err = cli(*args)
     assert code == 2 and out == "" and all(w in err for w in words), err
 
 
