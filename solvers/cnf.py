@@ -81,17 +81,24 @@ class CnfBuilder:
         """cond[0] & cond[1] & ... -> lit."""
         self.add([negate(c) for c in cond] + [lit])
 
-    def and_var(self, a: Lit, b: Lit) -> Lit:
-        """A literal implying a & b (one direction suffices where it is used)."""
+    def and_var(self, a: Lit, b: Lit, *, both: bool = False) -> Lit:
+        """A literal implying ``a & b`` (one direction suffices where it is used), or equal to it with
+        ``both`` (Tseitin's three clauses; then ``a & a`` is ``a`` and ``a & -a`` is false)."""
         if a is False or b is False:
             return False
         if a is True:
             return b
         if b is True:
             return a
+        if both and a == b:
+            return a
+        if both and a == -b:
+            return False
         v = self.new()
         self.add([-v, a])
         self.add([-v, b])
+        if both:
+            self.add([v, -a, -b])
         return v
 
     def at_most(self, lits: list[Lit], k: int) -> None:

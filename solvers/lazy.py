@@ -17,14 +17,118 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from circuits.errors import SpecError
 from solvers.interrupt import solve_limited
+from solvers.records import Status
 
-__all__ = ["LazyRun", "Theory", "solve_lazily"]
+if TYPE_CHECKING:
+    from circuits.truthtable import TruthTable
+    from solvers.run import Case, Solved
+
+__all__ = ["LazyEncoding", "LazyOutcome", "LazyRun", "Theory", "check_size", "chosen_symmetry", "solve_lazily"]
 
 #: Clauses given to the solver between two looks at the deadline.
 _LOAD_CHECK = 1 << 16
+
+
+def check_size(size: Any) -> None:
+    """:class:`SpecError` unless ``size`` is a size the lazy encodings take (an integer >= 1)."""
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise SpecError(f"size must be an integer >= 1, got {size!r}")
+
+
+def chosen_symmetry(requested: Iterable[str] | None, default: frozenset[str], known: Sequence[str]) -> frozenset[str]:
+    """The symmetry breaking of an encoding: ``requested`` (``None``: ``default``), each one of ``known``."""
+    sym = default if requested is None else frozenset(requested)
+    unknown = sym - set(known)
+    if unknown:
+        raise SpecError(f"unknown symmetry breaking {sorted(unknown)}; known: {', '.join(known)}")
+    return sym
+
+
+@dataclass(kw_only=True)
+class LazyEncoding:
+    """What the base encodings of the lazy engines share: the question, the symmetry breaking and the CNF.
+
+    ``trivially_unsat`` marks a CNF with an empty clause (a constraint that no
+    assignment meets, known while encoding).
+    """
+
+    table: TruthTable
+    size: int
+    options: Any
+    symmetry: frozenset[str]
+    clauses: list[tuple[int, ...]] = field(repr=False)
+    num_vars: int = 0
+    trivially_unsat: bool = False
+
+    @property
+    def n(self) -> int:
+        return self.table.n
+
+    @property
+    def rows(self) -> int:
+        return 1 << self.table.n
+
+    def case(
+        self, spec: str, tag: str, encoding: tuple[str, int], question: dict[str, Any], counts: bool = True
+    ) -> Case:
+        """The :class:`solvers.run.Case` of this size: its certificate header states ``question`` (the
+        options' ``to_dict()``), the encoding ``(name, version)`` and the symmetry breaking."""
+        from solvers.certificate import header
+        from solvers.records import refuted_claim
+        from solvers.run import Case, proof_name
+
+        return Case(
+            self.size,
+            proof_name(spec, tag, self.size),
+            self.clauses,
+            self.num_vars,
+            header=header(
+                spec,
+                encoding,
+                self.table,
+                self.size,
+                question,
+                self.clauses,
+                self.num_vars,
+                symmetry=sorted(self.symmetry),
+            ),  # fmt: skip
+            claim=refuted_claim(self.table, self.size, question),
+            counts=counts,
+            data=self,
+        )
+
+
+@dataclass
+class LazyOutcome:
+    """What one size of a lazy search ended in: ``status`` is ``"sat"`` (with ``witness``), ``"unsat"`` or
+    ``"unknown"`` (``interrupted``: deadline or Ctrl-C); ``learned`` in the order the solver received them."""
+
+    status: str
+    size: int
+    witness: Any = None
+    learned: list[Any] = field(default_factory=list)
+    iterations: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def final_clauses(self, enc: LazyEncoding) -> list[tuple[int, ...]]:
+        """The CNF the outcome is about: the base encoding, then the learned clauses."""
+        return list(enc.clauses) + [lc.clause for lc in self.learned]
+
+    def solved(self, enc: LazyEncoding, deadline: float | None) -> Solved:
+        """The :class:`solvers.run.Solved` of this outcome (``"unknown"`` before ``deadline``: interrupted)."""
+        from solvers.run import Solved
+
+        status = {"sat": Status.SAT, "unsat": Status.UNSAT}.get(self.status, Status.TIMEOUT)
+        if self.status == "unknown" and not (deadline is not None and time.monotonic() >= deadline):
+            status = Status.INTERRUPTED
+        stats = {"lazy_checks": self.iterations, **self.stats}
+        return Solved(status, self.witness, self.final_clauses(enc), self.learned, stats)
 
 
 class Theory(Protocol):

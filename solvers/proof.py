@@ -65,7 +65,7 @@ import operator
 import os
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
@@ -154,27 +154,7 @@ class Refutation:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record (paths as strings)."""
-        return {
-            "status": self.status,
-            "solver": self.solver,
-            "solver_version": self.solver_version,
-            "pysat_version": self.pysat_version,
-            "num_vars": self.num_vars,
-            "num_clauses": self.num_clauses,
-            "cnf_path": str(self.cnf_path),
-            "cnf_sha256": self.cnf_sha256,
-            "proof_path": str(self.proof_path),
-            "proof_format": self.proof_format,
-            "proof_sha256": self.proof_sha256,
-            "proof_file_sha256": self.proof_file_sha256,
-            "compression": self.compression,
-            "proof_steps": self.proof_steps,
-            "checker": self.checker,
-            "verdict": self.verdict,
-            "reason": self.reason,
-            "solve_seconds": round(self.solve_seconds, 6),
-            "check_seconds": round(self.check_seconds, 6),
-        }
+        return _record(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Refutation:
@@ -206,7 +186,19 @@ class Refutation:
 
 
 @dataclass(frozen=True, slots=True)
-class Model:
+class _Decided:
+    """What :class:`Model` and :class:`Timeout` record of the run: the solver and the CNF file."""
+
+    solver: str
+    solver_version: str
+    cnf_path: Path
+    cnf_sha256: str
+    num_vars: int
+    num_clauses: int
+
+
+@dataclass(frozen=True, slots=True)
+class Model(_Decided):
     """A satisfying assignment, checked against every clause.
 
     ``model[v-1]`` is ``v`` or ``-v`` for each variable ``v = 1..num_vars``.
@@ -214,63 +206,47 @@ class Model:
 
     status: ClassVar[str] = "sat"
 
-    model: tuple[int, ...]
-    solver: str
-    solver_version: str
-    cnf_path: Path
-    cnf_sha256: str
-    num_vars: int
-    num_clauses: int
     solve_seconds: float
+    model: tuple[int, ...]
 
     def value(self, var: int) -> bool:
         """Truth value of variable ``var`` (1-based)."""
         return self.model[var - 1] > 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "solver": self.solver,
-            "solver_version": self.solver_version,
-            "num_vars": self.num_vars,
-            "num_clauses": self.num_clauses,
-            "cnf_path": str(self.cnf_path),
-            "cnf_sha256": self.cnf_sha256,
-            "solve_seconds": round(self.solve_seconds, 6),
-            "model": list(self.model),
-        }
+        return _record(self)
 
 
 @dataclass(frozen=True, slots=True)
-class Timeout:
+class Timeout(_Decided):
     """The time limit ran out before the solver decided the formula (its proof is removed)."""
 
     status: ClassVar[str] = "timeout"
 
-    solver: str
-    solver_version: str
-    cnf_path: Path
-    cnf_sha256: str
-    num_vars: int
-    num_clauses: int
     time_limit: float
     solve_seconds: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "solver": self.solver,
-            "solver_version": self.solver_version,
-            "num_vars": self.num_vars,
-            "num_clauses": self.num_clauses,
-            "cnf_path": str(self.cnf_path),
-            "cnf_sha256": self.cnf_sha256,
-            "time_limit": self.time_limit,
-            "solve_seconds": round(self.solve_seconds, 6),
-        }
+        return _record(self)
 
 
 RefuteResult = Refutation | Model | Timeout
+
+
+def _record(result: RefuteResult) -> dict[str, Any]:
+    """The JSON-ready record of a :func:`refute` outcome: its status, then its fields in order (paths as
+    strings, times rounded to microseconds, a model as a list)."""
+    out: dict[str, Any] = {"status": result.status}
+    for f in fields(result):
+        value = getattr(result, f.name)
+        if isinstance(value, Path):
+            value = str(value)
+        elif f.name.endswith("_seconds"):
+            value = round(value, 6)
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
+    return out
 
 
 # --------------------------------------------------------------------------- files
@@ -590,7 +566,7 @@ def refute(
             assert model is not None
             full = tuple(model[v - 1] if v <= len(model) else -v for v in range(1, nv + 1))
             _check_model(cls, full)
-            return Model(full, solver, version, cnf_path, cnf_sha, nv, len(cls), solve_s)
+            return Model(solver, version, cnf_path, cnf_sha, nv, len(cls), solve_s, full)
 
         # UNSAT: raw proof -> standard LRAT (compressed) -> independent check.
         empty_index = next((i for i, c in enumerate(cls, 1) if not c), None)

@@ -25,6 +25,7 @@ import signal
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from pysat.solvers import NoSuchSolverError, Solver, SolverNames
 
@@ -93,25 +94,16 @@ def solve_step(
     the clauses as given can refute the size).
     """
     if proof_dir is not None:
+        run = {"clauses": clauses, "nv": nv, "size": size, "solver": solver, "proof_dir": proof_dir, "name": name}
         first = deadline
         if jobs > 1:
             first = (
                 time.monotonic() + HELPER_DELAY if deadline is None else min(deadline, time.monotonic() + HELPER_DELAY)
             )
-        step = _proof_step(clauses, nv, size=size, solver=solver, deadline=first, proof_dir=proof_dir, name=name)
+        step = _proof_step(**run, deadline=first)
         if jobs <= 1 or step.status != Status.TIMEOUT or (deadline is not None and time.monotonic() >= deadline):
             return step
-        return _portfolio_proof_step(
-            clauses,
-            nv,
-            size=size,
-            solver=solver,
-            deadline=deadline,
-            proof_dir=proof_dir,
-            name=name,
-            jobs=jobs,
-            spent=step.seconds,
-        )
+        return _portfolio_proof_step(run, deadline, jobs, spent=step.seconds)
     t0 = time.monotonic()
     status, model, method = Status.TIMEOUT, None, f"sat:{solver}"
     helpers: list[_Helper] = []
@@ -276,29 +268,17 @@ def _proof_child_main(conn, kwargs: dict) -> None:
         conn.close()
 
 
-def _portfolio_proof_step(
-    clauses: list[list[int]],
-    nv: int,
-    *,
-    size: int,
-    solver: str,
-    deadline: float | None,
-    proof_dir: str | Path,
-    name: str | None,
-    jobs: int,
-    spent: float,
-) -> StepResult:
-    """The proof run in a child process, raced by helpers that can only contribute a model."""
+def _portfolio_proof_step(run: dict[str, Any], deadline: float | None, jobs: int, spent: float) -> StepResult:
+    """The proof run of ``_proof_step(**run)`` in a child process, raced by helpers that can only contribute
+    a model."""
     from solvers import proof as proof_mod
 
+    clauses, nv, size, solver, proof_dir = (run[key] for key in ("clauses", "nv", "size", "solver", "proof_dir"))
     t0 = time.monotonic() - spent
-    name = name or f"size{size}"
+    name = run["name"] or f"size{size}"
     ctx = multiprocessing.get_context("fork")
     conn, child = ctx.Pipe(duplex=False)
-    kwargs = {
-        "clauses": clauses, "nv": nv, "size": size, "solver": solver,
-        "deadline": deadline, "proof_dir": proof_dir, "name": name,
-    }  # fmt: skip
+    kwargs = {**run, "name": name, "deadline": deadline}
     primary = ctx.Process(target=_proof_child_main, args=(child, kwargs), daemon=True)
     primary.start()
     child.close()

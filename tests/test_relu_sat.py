@@ -392,7 +392,7 @@ def test_bad_targets():
 def test_solve_size_direct():
     enc = encode(target("par:2").table, 3)
     out = solve_size(enc)
-    assert out.status == "sat" and out.network.computes(target("par:2").table)
+    assert out.status == "sat" and out.witness.computes(target("par:2").table)
 
 
 # ---------------------------------------------------------------- bounded integer weights

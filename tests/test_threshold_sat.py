@@ -225,7 +225,7 @@ def _minimum(f: TruthTable, sym, **kw) -> int:
     for s in range(1, 8):
         out = solve_size(encode(f, s, opts, sym))
         if out.status == "sat":
-            assert out.circuit is not None and out.circuit.computes(f)
+            assert out.witness is not None and out.witness.computes(f)
             return s
         assert out.status == "unsat"
     raise AssertionError("no circuit up to 7 gates")
@@ -281,7 +281,7 @@ def test_symmetry_breaking_parity_fanin_2():
     opts = ThresholdOptions(fanin=2)
     assert solve_size(encode(f, 5, opts, set())).status == "unsat"
     out = solve_size(encode(f, 6, opts, set()))
-    assert out.status == "sat" and out.circuit.computes(f)
+    assert out.status == "sat" and out.witness.computes(f)
 
 
 def test_unsound_symmetry_breaking_is_refused_with_bounded_weights():

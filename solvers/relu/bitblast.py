@@ -74,21 +74,7 @@ class _Circuit(CnfBuilder):
     """Tseitin gates with constant folding on top of the clause builder."""
 
     def and2(self, a: Lit, b: Lit) -> Lit:
-        if a is False or b is False:
-            return False
-        if a is True:
-            return b
-        if b is True:
-            return a
-        if a == b:
-            return a
-        if a == -b:
-            return False
-        v = self.new()
-        self.add([-v, a])
-        self.add([-v, b])
-        self.add([v, -a, -b])
-        return v
+        return self.and_var(a, b, both=True)
 
     def xor2(self, a: Lit, b: Lit) -> Lit:
         if isinstance(a, bool) and isinstance(b, bool):

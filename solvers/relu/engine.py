@@ -21,7 +21,6 @@ re-evaluated exactly with Fractions on all ``2**n`` rows before it is returned.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -118,34 +117,12 @@ class PatternsEngine(_ReLUEngine):
 
     def cases(self, size: int, deadline: float | None) -> Iterator[Case]:
         enc = patterns.encode(self.table, size, self.one_layer, self.symmetry, deadline)
-        question = self.one_layer.to_dict()
-        yield Case(
-            size,
-            proof_name(self.spec, self.tag, size),
-            enc.clauses,
-            enc.num_vars,
-            header=header(
-                self.spec,
-                (patterns.ENCODING, patterns.ENCODING_VERSION),
-                self.table,
-                size,
-                question,
-                enc.clauses,
-                enc.num_vars,
-                symmetry=sorted(enc.symmetry),
-            ),  # fmt: skip
-            claim=refuted_claim(self.table, size, question),
-            counts=patterns.one_layer_refutes(self.options, size),
-            data=enc,
-        )
+        encoding = (patterns.ENCODING, patterns.ENCODING_VERSION)
+        counts = patterns.one_layer_refutes(self.options, size)
+        yield enc.case(self.spec, self.tag, encoding, self.one_layer.to_dict(), counts)
 
     def solve(self, case: Case, deadline: float | None, proof_dir: Path | None) -> Solved:
-        outcome = patterns.solve_size(case.data, deadline=deadline)
-        status = {"sat": Status.SAT, "unsat": Status.UNSAT}.get(outcome.status, Status.TIMEOUT)
-        if outcome.status == "unknown" and not (deadline is not None and time.monotonic() >= deadline):
-            status = Status.INTERRUPTED
-        stats = {"lazy_checks": outcome.iterations, "lp_calls": outcome.lp_calls}
-        return Solved(status, outcome.network, outcome.final_clauses(case.data), outcome.learned, stats)
+        return patterns.solve_size(case.data, deadline=deadline).solved(case.data, deadline)
 
     def accept(self, solved: Solved, case: Case) -> ReLUNetwork:
         patterns.check_witness(solved.witness, self.table, self.options, case.size)

@@ -142,7 +142,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -153,7 +153,7 @@ from circuits.linsep import Inseparability, equal_sum_quadruples, threshold_func
 from circuits.relu import Neuron, ReLUNetwork
 from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, Lit, forbid, negate
-from solvers.lazy import solve_lazily
+from solvers.lazy import LazyEncoding, LazyOutcome, check_size, chosen_symmetry, solve_lazily
 from solvers.limits import check_encoding_size
 from solvers.relu.clauses import check_learned_clause
 from solvers.relu.options import MAX_WEIGHT, OUTPUTS, ReLUOptions
@@ -169,7 +169,6 @@ __all__ = [
     "Encoding",
     "LearnedClause",
     "ReLUOptions",
-    "SizeOutcome",
     "WitnessError",
     "check_witness",
     "encode",
@@ -207,8 +206,8 @@ def default_symmetry_breaking(options: ReLUOptions) -> frozenset[str]:
 
 
 # ---------------------------------------------------------------- encoding
-@dataclass
-class Encoding:
+@dataclass(kw_only=True)
+class Encoding(LazyEncoding):
     """The base CNF for one size of the one-hidden-layer model and its variable map.
 
     ``A[i][r]`` (canonical activation of hidden neuron ``i`` on row ``r``) and
@@ -216,23 +215,9 @@ class Encoding:
     literals or Python bools (constants).
     """
 
-    table: TruthTable
-    size: int
     options: ReLUOptions
-    symmetry: frozenset[str]
     A: list[list[Lit]]
     S: list[Lit]
-    clauses: list[tuple[int, ...]] = field(repr=False)
-    num_vars: int = 0
-    trivially_unsat: bool = False
-
-    @property
-    def n(self) -> int:
-        return self.table.n
-
-    @property
-    def rows(self) -> int:
-        return 1 << self.table.n
 
     @property
     def hidden(self) -> int:
@@ -292,14 +277,10 @@ def encode(
     Building stops with :class:`solvers.limits.DeadlineReached` once ``deadline`` has passed.
     """
     check_table(table)
-    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-        raise SpecError(f"size must be an integer >= 1, got {size!r}")
+    check_size(size)
     if options.max_weight is not None:
         raise SpecError("the pattern encoding is for real weights; bounded weights use solvers.relu.bitblast")
-    sym = default_symmetry_breaking(options) if symmetry is None else frozenset(symmetry)
-    unknown = sym - set(SYMMETRY_BREAKING)
-    if unknown:
-        raise SpecError(f"unknown symmetry breaking {sorted(unknown)}; known: {', '.join(SYMMETRY_BREAKING)}")
+    sym = chosen_symmetry(symmetry, default_symmetry_breaking(options), SYMMETRY_BREAKING)
     if "normal" in sym and not options.skip:
         raise SpecError("symmetry breaking 'normal' is sound only with skip connections")
 
@@ -707,23 +688,6 @@ def check_witness(
 
 
 # ---------------------------------------------------------------- one size
-@dataclass
-class SizeOutcome:
-    """Result of :func:`solve_size`: ``status`` is ``"sat"``, ``"unsat"`` or ``"unknown"``."""
-
-    status: str
-    size: int
-    network: ReLUNetwork | None = None
-    learned: list[LearnedClause] = field(default_factory=list)
-    iterations: int = 0
-    lp_calls: int = 0
-    seconds: float = 0.0
-    interrupted: bool = False
-
-    def final_clauses(self, enc: Encoding) -> list[tuple[int, ...]]:
-        return list(enc.clauses) + [lc.clause for lc in self.learned]
-
-
 #: Preference of the Farkas LP: constraints that need no literal are nearly free.
 _COST = {"ge0": 0.01, "gep": 0.01, "act": 1.0, "out": 1.0}
 
@@ -790,7 +754,7 @@ class _Checker:
         return new
 
 
-def solve_size(enc: Encoding, *, deadline: float | None = None, slice_seconds: float = 0.5) -> SizeOutcome:
+def solve_size(enc: Encoding, *, deadline: float | None = None, slice_seconds: float = 0.5) -> LazyOutcome:
     """Run the lazy search for one size (see the module docstring).
 
     The solver runs in conflict-budgeted slices of about ``slice_seconds``, so
@@ -799,7 +763,7 @@ def solve_size(enc: Encoding, *, deadline: float | None = None, slice_seconds: f
     clauses are recorded in the order the solver received them.
     """
     start = time.monotonic()
-    out = SizeOutcome("unknown", enc.size)
+    out = LazyOutcome("unknown", enc.size)
     checker = _Checker(enc)
     run = None
     try:
@@ -812,7 +776,7 @@ def solve_size(enc: Encoding, *, deadline: float | None = None, slice_seconds: f
                 out.learned = new
                 out.status = "unsat"
             else:
-                out.status, out.network = "sat", checker.network
+                out.status, out.witness = "sat", checker.network
             return out
         obs = sorted({abs(x) for x in [*enc.S, *(a for col in enc.A for a in col)] if not isinstance(x, bool)})
         run = solve_lazily(enc.clauses, obs, checker, deadline=deadline, slice_seconds=slice_seconds)
@@ -825,14 +789,14 @@ def solve_size(enc: Encoding, *, deadline: float | None = None, slice_seconds: f
             checker.network = None
             if checker.check(run.model):
                 raise WitnessError("the solver's final model fails the exact check")
-            out.status, out.network = "sat", checker.network
+            out.status, out.witness = "sat", checker.network
     finally:
         out.iterations = run.checks if run is not None else 1
-        out.lp_calls = checker.lp_calls
+        out.stats["lp_calls"] = checker.lp_calls
         out.seconds = time.monotonic() - start
     if out.status == "sat":
-        assert out.network is not None
-        check_witness(out.network, enc.table, enc.options, enc.size)
+        assert out.witness is not None
+        check_witness(out.witness, enc.table, enc.options, enc.size)
     return out
 
 

@@ -123,7 +123,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -133,7 +133,7 @@ from circuits.linsep import Inseparability, Separator, equal_sum_quadruples, sep
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
 from solvers.cnf import CnfBuilder, Lit, clauses_hash, forbid, negate
-from solvers.lazy import solve_lazily
+from solvers.lazy import LazyEncoding, LazyOutcome, check_size, chosen_symmetry, solve_lazily
 from solvers.limits import check_encoding_size, cone_size, encoded_depth
 from solvers.threshold.options import ThresholdOptions
 
@@ -144,7 +144,6 @@ __all__ = [
     "SYMMETRY_BREAKING",
     "Encoding",
     "LearnedClause",
-    "SizeOutcome",
     "ThresholdOptions",
     "WitnessError",
     "bounded_separator",
@@ -193,33 +192,19 @@ def allowed_symmetry_breaking(options: ThresholdOptions) -> frozenset[str]:
 
 
 # ---------------------------------------------------------------- encoding
-@dataclass
-class Encoding:
+@dataclass(kw_only=True)
+class Encoding(LazyEncoding):
     """The base CNF for one size and the variable map needed to read a model.
 
     Literals in ``G``, ``E`` and ``O`` are DIMACS integers or Python bools (constants).
     """
 
-    table: TruthTable
-    size: int
     options: ThresholdOptions
-    symmetry: frozenset[str]
     functions: tuple[int, ...]  # distinct output functions
     output_of: tuple[int, ...]  # output k of the target -> index into functions
     G: list[list[Lit]]
     E: list[dict[int, Lit]]
     O: list[list[Lit]]
-    clauses: list[tuple[int, ...]] = field(repr=False)
-    num_vars: int = 0
-    trivially_unsat: bool = False
-
-    @property
-    def n(self) -> int:
-        return self.table.n
-
-    @property
-    def rows(self) -> int:
-        return 1 << self.table.n
 
     def readable(self, i: int) -> list[int]:
         """Nodes gate ``i`` may read (those with a variable or constant ``E``), increasing."""
@@ -271,13 +256,9 @@ def encode(
         raise SpecError(f"target must be a TruthTable, got {type(table).__name__}")
     if table.n > MAX_INPUTS:
         raise TooLargeError(f"{table.n} inputs is too many for threshold synthesis (at most {MAX_INPUTS})")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-        raise SpecError(f"size must be an integer >= 1, got {size!r}")
+    check_size(size)
     allowed = allowed_symmetry_breaking(options)
-    sym = default_symmetry_breaking(table.n, options) if symmetry is None else frozenset(symmetry)
-    unknown = sym - set(SYMMETRY_BREAKING)
-    if unknown:
-        raise SpecError(f"unknown symmetry breaking {sorted(unknown)}; known: {', '.join(SYMMETRY_BREAKING)}")
+    sym = chosen_symmetry(symmetry, default_symmetry_breaking(table.n, options), SYMMETRY_BREAKING)
     if sym - allowed:
         raise SpecError(f"symmetry breaking {sorted(sym - allowed)} is unsound with bounded weights")
 
@@ -915,22 +896,6 @@ def _gate_check(enc: Encoding, values: _Values, i: int, limit: int) -> tuple[Sep
 
 
 # ---------------------------------------------------------------- one size
-@dataclass
-class SizeOutcome:
-    """Result of :func:`solve_size`: ``status`` is ``"sat"``, ``"unsat"`` or ``"unknown"``."""
-
-    status: str
-    size: int
-    circuit: ThresholdCircuit | None = None
-    learned: list[LearnedClause] = field(default_factory=list)
-    iterations: int = 0
-    seconds: float = 0.0
-    interrupted: bool = False
-
-    def final_clauses(self, enc: Encoding) -> list[tuple[int, ...]]:
-        return list(enc.clauses) + [lc.clause for lc in self.learned]
-
-
 def _build_circuit(enc: Encoding, values: _Values, seps: list[Separator]) -> ThresholdCircuit:
     n = enc.n
     gates = []
@@ -1034,7 +999,7 @@ def solve_size(
     deadline: float | None = None,
     certs_per_gate: int = 1,
     slice_seconds: float = 0.5,
-) -> SizeOutcome:
+) -> LazyOutcome:
     """Run the lazy search for one size (see the module docstring).
 
     CaDiCaL runs with the separability check attached as a lazy external
@@ -1046,7 +1011,7 @@ def solve_size(
     received them.
     """
     start = time.monotonic()
-    out = SizeOutcome("unknown", enc.size)
+    out = LazyOutcome("unknown", enc.size)
     if enc.trivially_unsat:
         out.status = "unsat"
         out.seconds = time.monotonic() - start
@@ -1064,7 +1029,7 @@ def solve_size(
         circuit = _build_circuit(enc, values, seps)  # type: ignore[arg-type]
         check_witness(circuit, enc.table, enc.options)
         out.status = "sat"
-        out.circuit = circuit
+        out.witness = circuit
     out.learned = list(run.learned)
     out.iterations = run.checks
     out.seconds = time.monotonic() - start

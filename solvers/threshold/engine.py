@@ -13,7 +13,6 @@ them.  ``method="milp"`` runs the comparison method of
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,9 @@ from typing import Any
 from circuits.errors import TooLargeError, WitnessError
 from circuits.threshold import ThresholdCircuit
 from circuits.truthtable import TruthTable
-from solvers.certificate import Verdict, header
-from solvers.records import ProgressEvent, Status, SynthesisResult, refuted_claim
-from solvers.run import Case, Solved, proof_name, run_engine
+from solvers.certificate import Verdict
+from solvers.records import ProgressEvent, Status, SynthesisResult
+from solvers.run import Case, Solved, run_engine
 from solvers.search import Search
 from solvers.threshold.encoding import (
     CERTIFICATE_FORMAT,
@@ -74,38 +73,10 @@ class ThresholdEngine:
 
     def cases(self, size: int, deadline: float | None) -> Iterator[Case]:
         enc = encode(self.table, size, self.options, self.symmetry, deadline)
-        question = self.options.to_dict()
-        yield Case(
-            size,
-            proof_name(self.spec, self.tag, size),
-            enc.clauses,
-            enc.num_vars,
-            header=header(
-                self.spec,
-                (ENCODING, ENCODING_VERSION),
-                self.table,
-                size,
-                question,
-                enc.clauses,
-                enc.num_vars,
-                symmetry=sorted(enc.symmetry),
-            ),  # fmt: skip
-            claim=refuted_claim(self.table, size, question),
-            data=enc,
-        )
+        yield enc.case(self.spec, self.tag, (ENCODING, ENCODING_VERSION), self.options.to_dict())
 
     def solve(self, case: Case, deadline: float | None, proof_dir: Path | None) -> Solved:
-        outcome = solve_size(case.data, deadline=deadline)
-        status = {"sat": Status.SAT, "unsat": Status.UNSAT}.get(outcome.status, Status.TIMEOUT)
-        if outcome.status == "unknown" and not (deadline is not None and time.monotonic() >= deadline):
-            status = Status.INTERRUPTED
-        return Solved(
-            status,
-            outcome.circuit,
-            outcome.final_clauses(case.data),
-            outcome.learned,
-            {"lazy_checks": outcome.iterations},
-        )
+        return solve_size(case.data, deadline=deadline).solved(case.data, deadline)
 
     def verify(self, path: Path) -> Verdict:
         from solvers.threshold.verify import verify_certificate
