@@ -244,8 +244,8 @@ class MilpEngine:
     goes on past them (:attr:`next_on`) but the result is never proven.
     """
 
-    certificate = None
-    next_on = frozenset({Status.INFEASIBLE})
+    certificate: tuple[str, int] | None = None
+    next_on: frozenset[str] = frozenset({Status.INFEASIBLE})
     certifies = False
     jobs = 1
     least_size = 1
