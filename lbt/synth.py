@@ -20,7 +20,7 @@ from typing import Annotated, Any, Self
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from circuits.errors import ArityError, FormatError, LbtError, SpecError, excerpt
 from circuits.output import check_output, write_text_atomic
@@ -46,7 +46,7 @@ class _Display:
             console=err_console,
             transient=True,
         )
-        self.task = None
+        self.task: TaskID | None = None
 
     def __enter__(self) -> Self:
         # the live spinner only on a terminal; in a log, just the lines of finished sizes
@@ -124,7 +124,8 @@ def _engine_parameters() -> list[inspect.Parameter]:
         text = "; ".join(f"{', '.join(labels)}: {help_}" for help_, labels in helps[name].items()) + "."
         kind, flag = meta["kind"], meta["flag"] or "--" + name.replace("_", "-")
         option = typer.Option(flag, help=text, parser=int_value) if kind is int else typer.Option(flag, help=text)
-        annotation = Annotated[kind | None, option]
+        # a type chosen at run time from the registry (int, str, ...): not a static type expression
+        annotation = Annotated[kind | None, option]  # type: ignore[valid-type]
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation))
     return params
 

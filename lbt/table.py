@@ -295,9 +295,10 @@ def verify_store(
             try:
                 rec = st.decode(raw)
             except FormatError as exc:
-                audits.append(CellAudit(raw["row"], raw["col"], None, "?", False, ((False, str(exc)),)))
+                audit = CellAudit(raw["row"], raw["col"], None, "?", False, ((False, str(exc)),))
+                audits.append(audit)
                 if on_audit is not None:
-                    on_audit(audits[-1])
+                    on_audit(audit)
                 continue
             if rec.status == "error" or (rec.result is None and rec.status == "timeout"):
                 claims = [k for k, v in (("size", rec.size), ("proven", rec.proven), ("lower bound", rec.lower_bound),
@@ -306,9 +307,10 @@ def verify_store(
                     no_result.append(rec)  # no claim: an error, or a cell killed at its time limit
                     continue
                 failure = f"no result stored, but the row states a {', '.join(claims)}"
-                audits.append(CellAudit(rec.row, rec.col, rec.config.get("model"), "?", False, ((False, failure),)))
+                audit = CellAudit(rec.row, rec.col, rec.config.get("model"), "?", False, ((False, failure),))
+                audits.append(audit)
                 if on_audit is not None:
-                    on_audit(audits[-1])
+                    on_audit(audit)
                 continue
             todo.append((len(audits), rec))
             audits.append(None)

@@ -244,8 +244,9 @@ class _LocalBackend:
         ready = wait_connections(list(conns), timeout=timeout) if conns else []
         if not conns:
             time.sleep(timeout)
-        for conn in ready:
-            run = conns[conn]
+        for ready_conn in ready:
+            run = conns[ready_conn]
+            conn = run.conn  # the pipe end that is ready (wait() types it as any waitable)
             try:
                 while conn.poll():
                     msg = conn.recv()

@@ -272,8 +272,8 @@ def expand_row(entry: str) -> list[Row]:
         if numbers:
             index = varying[-1] if varying and varying[-1] < len(numbers) else len(numbers) - 1
             param = numbers[index]
-            params = lookup_family(fam).params
-            name = params[index] if index < len(params) else None
+            param_names = lookup_family(fam).params
+            name = param_names[index] if index < len(param_names) else None
         out.append(Row(t.spec, fam, param, entry, name))
     return out
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Install lbt with its test extras into a virtualenv and run the linters: ruff (rules in pyproject.toml)
-# and ruff's formatter in check mode.  .ci/run calls this before the test suite.
+# Install lbt with its test extras into a virtualenv and run the linters, each failing on any error:
+# ruff (rules in pyproject.toml), ruff's formatter in check mode, mypy (files and options in
+# pyproject.toml, [tool.mypy]) and lint-imports (the import contracts in pyproject.toml).
+# .ci/run calls this before the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${LBT_VENV:-.venv}"
@@ -11,3 +13,5 @@ bash scripts/system-deps.sh
 PATHS=(circuits solvers reductions lbt scripts tests)
 "$VENV/bin/ruff" check "${PATHS[@]}"
 "$VENV/bin/ruff" format --check "${PATHS[@]}"
+"$VENV/bin/mypy"
+"$VENV/bin/lint-imports"

@@ -73,9 +73,9 @@ def prove_and_store(
 
     limit = None if deadline is None else max(deadline - time.monotonic(), 0.01)
     record = proof_mod.refute([list(c) for c in clauses], Path(proof_dir), name, time_limit=limit, num_vars=num_vars)
-    if record.status == "timeout":
+    if isinstance(record, proof_mod.Timeout):
         return "timeout", record.to_dict()
-    if record.status == "sat":
+    if isinstance(record, proof_mod.Model):
         raise SolverError(f"{name}: the search refuted a CNF that the proof run satisfies")
     if not record.verified:
         raise ProofRejected(f"proof {name} was not verified by the checker: {record.reason}")

@@ -93,7 +93,7 @@ class Engine:
 
     def audit_checks(self) -> Callable[..., Any]:
         assert self.audit is not None
-        return _load(self.audit)  # type: ignore[no-any-return]
+        return _load(self.audit)
 
     def verify_certificate(self, path: str | Path) -> Any:
         """The verdict of this engine's verifier on one certificate file."""
@@ -122,7 +122,7 @@ def unregister_engine(model: str) -> None:
         ENGINES.pop(m, None)
 
 
-def engine_for(model: str) -> Engine:
+def engine_for(model: object) -> Engine:
     """The engine of ``model``; an unknown model (or a non-string) is a :class:`SpecError`."""
     engine = ENGINES.get(model) if isinstance(model, str) else None
     if engine is None:
@@ -196,13 +196,15 @@ def synthesize_model(target: Any, model: str, **options: Any) -> Any:
     return engine.run(target, model, **given)
 
 
-def record_options(model: str, **options: Any) -> dict[str, Any]:
+def record_options(model: object, **options: Any) -> dict[str, Any]:
     """The fields of a result record that say which question it answers, for ``model`` run with ``options``.
 
     These are the question fields of the model's options with the engine's
     defaults filled in, and ``care = None`` (a full truth table, no don't-cares).
     A record answers the question asked only if it has these values: a
     refutation under a depth bound, say, does not refute the unbounded question.
+    An unknown model (or a non-string, as a stored record may hold) is a
+    :class:`SpecError`.
 
     >>> record_options("b2", depth=3)
     {'fanin': 2, 'depth': 3, 'care': None}

@@ -45,6 +45,7 @@ rejection, returned as a :class:`CheckResult` with ``verified=False``.
 from __future__ import annotations
 
 import gzip
+import io
 import lzma
 import time
 import zlib
@@ -117,7 +118,7 @@ class _Reject(Exception):
     """Internal: the proof is invalid; carries the one-line reason."""
 
 
-def open_maybe_compressed(path: Path | str) -> IO[bytes]:
+def open_maybe_compressed(path: Path | str) -> io.BufferedIOBase:
     """Open ``path`` for binary reading, transparently decompressing gzip or xz.
 
     The format is recognised by its magic bytes, not by the file name.

@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import lzma
 import operator
@@ -412,7 +413,7 @@ class _ProofWriter:
 
     def __init__(self, path: Path, compression: str) -> None:
         self._file = open(path, "wb")  # noqa: SIM115 - closed by close()
-        self._z: IO[bytes] | None
+        self._z: io.BufferedIOBase | None
         if compression == "gzip":
             # mtime=0: the same proof always gives a byte-identical file
             self._z = gzip.GzipFile(filename="", mode="wb", fileobj=self._file, mtime=0, compresslevel=6)
@@ -420,7 +421,7 @@ class _ProofWriter:
             self._z = lzma.LZMAFile(self._file, "wb", preset=6)  # noqa: SIM115
         else:
             self._z = None
-        self._sink: IO[bytes] = self._file if self._z is None else self._z
+        self._sink: io.BufferedIOBase = self._file if self._z is None else self._z
         self.hash = hashlib.sha256()
 
     def write(self, data: bytes) -> int:

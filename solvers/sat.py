@@ -94,7 +94,14 @@ def solve_step(
     the clauses as given can refute the size).
     """
     if proof_dir is not None:
-        run = {"clauses": clauses, "nv": nv, "size": size, "solver": solver, "proof_dir": proof_dir, "name": name}
+        run: dict[str, Any] = {
+            "clauses": clauses,
+            "nv": nv,
+            "size": size,
+            "solver": solver,
+            "proof_dir": proof_dir,
+            "name": name,
+        }
         first = deadline
         if jobs > 1:
             first = (
@@ -355,7 +362,7 @@ def _proof_step(
     info = record.to_dict()
     model = info.pop("model", None)
     status = record.status
-    if status == Status.UNSAT and not record.verified:
+    if isinstance(record, proof_mod.Refutation) and not record.verified:
         raise ProofRejected(f"the proof for size {size} was not accepted by the checker: {record.reason}")
     return StepResult(
         size=size,

@@ -663,19 +663,21 @@ class _Builder:
         # op bits beyond the tuple size are 0 (they are meaningless)
         if len(sizes) > 1:
             for a in sizes:
-                z = self.size_lit(i, a)
+                z = self.v("Z", i, a)  # = self.size_lit(i, a): gate i has tuples of several sizes
                 for r in range(1 << a, 1 << amax):
                     self.add([-z, -ops[r]])
         # allowed ops (aig, mono)
         if self.basis.name != "b2":
             choices = []
             for a in sizes:
-                z = self.size_lit(i, a)
-                for op in _normal_ops(self.basis, a, self.normal):
+                reads_a = self.size_lit(i, a)
+                allowed = _normal_ops(self.basis, a, self.normal)
+                assert allowed is not None  # None only for b2
+                for op in allowed:
                     c = self.v("C", i, a, op)
                     choices.append(c)
-                    if z is not None:
-                        self.add([-c, z])
+                    if reads_a is not None:
+                        self.add([-c, reads_a])
                     for r in range(first, 1 << a):
                         self.add([-c, ops[r] if (op >> r) & 1 else -ops[r]])
             self.exactly_one(choices)
@@ -737,6 +739,7 @@ class _Builder:
                             self.add([-o, xv if need else -xv])
                     else:
                         # node value XOR pol == want
+                        assert pol is not None  # the polarity of output k is free
                         if isinstance(xv, bool):
                             need_pol = int(xv) ^ want
                             self.add([-o, pol if need_pol else -pol])
@@ -771,6 +774,7 @@ class _Builder:
                             elif lk is not None:
                                 self.add([-ok, -ol, lk if pl else -lk])
                             else:
+                                assert ll is not None  # pk is fixed, so pl is free
                                 self.add([-ok, -ol, ll if pk else -ll])
 
     def depth_bound(self) -> None:
@@ -994,9 +998,9 @@ class _Builder:
             for T in self.tuples[i + 1]:
                 if T[-1] >= n + i:  # reads gate i: larger anyway
                     continue
-                q = index.get(T)
-                if q is not None and q + 1 < len(ts):
-                    self.add([-self.v("S", i + 1, T), -G[q + 1]])
+                at = index.get(T)
+                if at is not None and at + 1 < len(ts):
+                    self.add([-self.v("S", i + 1, T), -G[at + 1]])
 
     def symmetry(self) -> None:
         s = self.s
@@ -1045,7 +1049,7 @@ class _Builder:
 
     def support(self) -> None:
         p, s = self.p, self.s
-        needed = set()
+        needed: set[int] = set()
         for k in self.sat_outputs:
             needed.update(p.essential_inputs(k))
         for j in sorted(needed):

@@ -61,8 +61,8 @@ MODELS = ("b2", "aig", "mono")
 class BooleanEngine:
     """The SAT-chain engine (a :class:`solvers.run.SizeEngine`): one case per size, proved inline."""
 
-    certificate = None
-    next_on = frozenset({Status.UNSAT})
+    certificate: tuple[str, int] | None = None
+    next_on: frozenset[str] = frozenset({Status.UNSAT})
     certifies = True
     least_size = 0
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeGuard
 
 from circuits.errors import FormatError
 from circuits.relu import fraction_from_json
@@ -19,7 +19,7 @@ from solvers.cnf import forbid
 __all__ = ["check_learned_clause"]
 
 
-def _is_int(v: Any) -> bool:
+def _is_int(v: Any) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
@@ -90,7 +90,7 @@ def _check_lp(enc: Any, cert: dict[str, Any], clause: Sequence[int]) -> None:
         return v if lit > 0 else 1 - v
 
     def affine(i: int, r: int, scale: int) -> dict[tuple, Fraction]:
-        out = {("b", i): Fraction(scale)}
+        out: dict[tuple, Fraction] = {("b", i): Fraction(scale)}
         for j in range(n):
             if (r >> j) & 1:
                 out[("w", i, j)] = Fraction(scale)
@@ -112,6 +112,7 @@ def _check_lp(enc: Any, cert: dict[str, Any], clause: Sequence[int]) -> None:
             if not (0 <= i < k and 0 <= r < R):
                 raise Reject(f"term {term!r} out of range")
             beta, is_eq = Fraction(0), False
+            coeffs: dict[tuple, Fraction]
             if kind == "ge0":  # max(0, p) >= 0
                 coeffs = {("y", i, r): Fraction(-1)}
             elif kind == "gep":  # max(0, p) >= p

@@ -52,7 +52,8 @@ class _ReLUEngine:
     def __init__(self, spec: str, table: TruthTable, options: ReLUOptions) -> None:
         patterns.check_table(table)
         self.spec, self.table, self.options = spec, table, options
-        self.lb, self.bound_reason, self.cap = 1, "every network has an output neuron", None
+        self.lb, self.bound_reason = 1, "every network has an output neuron"
+        self.cap: int | None = None
         self.tag = options.tag()
 
     def check_proofs(self) -> None:
@@ -94,7 +95,7 @@ class _ReLUEngine:
 class PatternsEngine(_ReLUEngine):
     """Real weights (a :class:`solvers.run.SizeEngine`): the one-hidden-layer pattern search, one case per size."""
 
-    certificate = (patterns.CERTIFICATE_FORMAT, patterns.CERTIFICATE_VERSION)
+    certificate: tuple[str, int] | None = (patterns.CERTIFICATE_FORMAT, patterns.CERTIFICATE_VERSION)
     next_on = frozenset({Status.UNSAT, Status.UNSAT_ONE_HIDDEN_LAYER})
     encoding = patterns.ENCODING
     solver = "cadical195+highs"
@@ -138,7 +139,7 @@ class PatternsEngine(_ReLUEngine):
 class BitblastEngine(_ReLUEngine):
     """Integer weights in ``[-W, W]`` (a :class:`solvers.run.SizeEngine`): one case per width profile."""
 
-    certificate = (bitblast.CERTIFICATE_FORMAT, patterns.CERTIFICATE_VERSION)
+    certificate: tuple[str, int] | None = (bitblast.CERTIFICATE_FORMAT, patterns.CERTIFICATE_VERSION)
     encoding = bitblast.ENCODING
     engine = "bitblast"
 

@@ -605,7 +605,7 @@ def _network(n: int, output: str, skip: bool, signs: Sequence[int], y: Sequence[
         neurons.append(Neuron(tuple((j, block[j]) for j in range(n)), block[n], "relu"))
     c_idx = k * (n + 1) + k * (1 << n)
     c = y[c_idx]
-    weights = [(n + i, 1 if signs[i] else -1) for i in range(k)]
+    weights: list[tuple[int, Fraction | int]] = [(n + i, 1 if signs[i] else -1) for i in range(k)]
     if skip or k == 0:
         weights += [(j, y[c_idx + 1 + j]) for j in range(n)]
     neurons.append(Neuron(tuple(weights), c, output))

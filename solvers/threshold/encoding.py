@@ -277,7 +277,7 @@ def encode(
     O: list[list[Lit]] = []
     for _ in range(m):
         if single:
-            O.append([False] * (s - 1) + [True])
+            O.append([*[False] * (s - 1), True])
         else:
             O.append([b.new() for _ in range(s)])
 
@@ -409,6 +409,7 @@ def encode(
 
     def same_layer_lits(i: int, j: int) -> list[Lit]:
         """Literals one of which is true when gates i < j are in different layers."""
+        assert layered is not None  # only layered circuits have layers
         out: list[Lit] = []
         for l in range(2, layered + 1):
             out.append(b.and_var(ge[j][l], negate(ge[i][l])))
@@ -475,10 +476,10 @@ def encode(
                 continue  # pairs_output: only gates with a fixed column
             for q, ((a, bb), (c, d)) in enumerate(quads):
                 for (p0, p1), (n0, n1) in (((a, bb), (c, d)), ((c, d), (a, bb))):
-                    cond = [G[i][p0], G[i][p1], negate(G[i][n0]), negate(G[i][n1])]
-                    if any(x is False for x in cond):
+                    premise = [G[i][p0], G[i][p1], negate(G[i][n0]), negate(G[i][n1])]
+                    if any(x is False for x in premise):
                         continue
-                    lits: list[Lit] = [negate(x) for x in cond]
+                    lits = [negate(x) for x in premise]
                     for j in range(i):
                         lits.append(b.and_var(distinguishes(j, q), E[i][n + j]))
                     b.add(lits)
@@ -580,6 +581,7 @@ def _quick_certificates(P: np.ndarray, labels: np.ndarray, limit: int) -> list[l
     Returns lists of ``(row, label, multiplicity)``.
     """
     R, d = P.shape
+    keys: np.ndarray | None  # None: too many columns (d >= 62) for one int64 key per point
     if d == 0:
         keys = np.zeros(R, dtype=np.int64)
     else:

@@ -22,7 +22,7 @@ from circuits.threshold import ThresholdCircuit
 from circuits.truthtable import TruthTable
 from solvers.certificate import Verdict
 from solvers.records import ProgressEvent, Status, SynthesisResult
-from solvers.run import Case, Solved, run_engine
+from solvers.run import Case, SizeEngine, Solved, run_engine
 from solvers.search import Search
 from solvers.threshold.encoding import (
     CERTIFICATE_FORMAT,
@@ -47,8 +47,8 @@ __all__ = ["ThresholdEngine", "synthesize_threshold"]
 class ThresholdEngine:
     """The lazy engine (a :class:`solvers.run.SizeEngine`): one case per size, certified refutations."""
 
-    certificate = (CERTIFICATE_FORMAT, CERTIFICATE_VERSION)
-    next_on = frozenset({Status.UNSAT})
+    certificate: tuple[str, int] | None = (CERTIFICATE_FORMAT, CERTIFICATE_VERSION)
+    next_on: frozenset[str] = frozenset({Status.UNSAT})
     certifies = True
     jobs = 1
     least_size = 1
@@ -126,7 +126,7 @@ def synthesize_threshold(
 
     options = ThresholdOptions(depth=depth, layered=layered, max_weight=max_weight, fanin=fanin, method=method)
     spec, table = resolve_target(target)
-    engine: Any
+    engine: SizeEngine
     if options.method == "milp":
         from solvers.threshold.milp import MilpEngine
 

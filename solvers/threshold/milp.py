@@ -123,8 +123,8 @@ def build_milp(table: TruthTable, size: int, options: ThresholdOptions) -> tuple
     lev: list[int] = []
     for i in range(s):
         d = n + i
-        M = W if W is not None else muroga_weight_bound(d)
-        T = W if W is not None else d * M + 1
+        M: float = W if W is not None else muroga_weight_bound(d)  # bounds of MilpModel variables (floats)
+        T: float = W if W is not None else d * M + 1
         w.append({u: mdl.var(-M, M) for u in range(d)})
         t.append(mdl.var(-T, T))
         if need_e:
@@ -244,8 +244,8 @@ class MilpEngine:
     goes on past them (:attr:`next_on`) but the result is never proven.
     """
 
-    certificate = None
-    next_on = frozenset({Status.INFEASIBLE})
+    certificate: tuple[str, int] | None = None
+    next_on: frozenset[str] = frozenset({Status.INFEASIBLE})
     certifies = False
     jobs = 1
     least_size = 1
