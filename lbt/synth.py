@@ -20,7 +20,7 @@ from typing import Annotated, Any, Self
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from circuits.errors import ArityError, FormatError, LbtError, SpecError, excerpt
 from circuits.output import check_output, write_text_atomic
@@ -42,11 +42,31 @@ class _Display:
         self.progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
+            BarColumn(),
             TimeElapsedColumn(),
             console=err_console,
             transient=True,
         )
         self.task: TaskID | None = None
+        self.logged = 0  # tenths of a split logged so far (without a live display)
+
+    def _cubes(self, ev: Any) -> None:
+        """A cube of a split size is settled: cubes done of all, the share refuted and the time left."""
+        state = ev.cubes
+        eta = state.eta()
+        what = (
+            f"size {ev.size}: cubes {state.done}/{state.total}, {100 * state.refuted_share:.0f}% of the search "
+            f"space refuted" + ("" if eta is None else f", about {eta:.0f} s left")
+        )
+        if not self.progress.live.is_started:
+            tenth = 10 * state.done // state.total
+            if tenth > self.logged:  # a line per tenth of the cubes
+                self.logged = tenth
+                err_console.print(what)
+            return
+        if self.task is None:
+            self.task = self.progress.add_task(what, total=state.total)
+        self.progress.update(self.task, description=what, completed=state.done, total=state.total)
 
     def __enter__(self) -> Self:
         # the live spinner only on a terminal; in a log, just the lines of finished sizes
@@ -61,6 +81,10 @@ class _Display:
     def __call__(self, ev: Any) -> None:
         if self.quiet:
             return
+        if ev.status == "split":
+            self._cubes(ev)
+            return
+        self.logged = 0
         if self.task is not None:
             self.progress.remove_task(self.task)
             self.task = None
@@ -139,6 +163,23 @@ def synth(
         typer.Option("--from", help="First size to try (sizes below it stay unrefuted).", parser=int_value),
     ] = None,
     timeout: Annotated[float | None, typer.Option(help="Seconds for the whole search.", parser=seconds_value)] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Processes: a size still open after 2 s is split into cubes (8 per process) refuted on them.",
+            parser=int_value,
+        ),
+    ] = None,
+    cubes: Annotated[
+        int | None,
+        typer.Option(help="Split every size into at least this many cubes at once (see --jobs).", parser=int_value),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Run the cubes on the Dask cluster at this address (e.g. tcp://host:8786)."),
+    ] = None,
     care: Annotated[
         str | None,
         typer.Option(
@@ -192,8 +233,9 @@ def synth(
         given["care"] = care_table.outputs
     with _Display(quiet or json_) as display:
         result = synthesize_model(
-            spec, model, max_size=max_size, start=start, timeout=timeout, proof_dir=proof, progress=display, **given
-        )
+            spec, model, max_size=max_size, start=start, timeout=timeout, proof_dir=proof, progress=display,
+            jobs=jobs, cubes=cubes, scheduler=scheduler, **given,
+        )  # fmt: skip
     record = result.to_dict()
     if proof is not None:
         write_text_atomic(proof / f"{result.name}.result.json", json.dumps(record, indent=1) + "\n")

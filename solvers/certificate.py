@@ -32,13 +32,19 @@ __all__ = [
     "Pieces",
     "Reject",
     "Verdict",
+    "PieceBase",
     "certificate_paths",
     "certified_refutations",
+    "check_cover",
+    "check_cube_list",
     "check_encoding",
     "check_grown_cnf",
     "check_name",
     "check_witness",
     "header",
+    "header_cube",
+    "proof_parts",
+    "split_count",
     "verify_file",
 ]
 
@@ -48,8 +54,9 @@ class Verdict:
     """``verified`` with a one-line ``reason``; ``size`` and ``target`` of the refutation when known.
 
     ``claim`` (set only when ``verified``) is what the checked files refute, as the
-    verifier regenerated it: ``{"n", "table", "size", "options", "widths"}`` (the
-    table in canonical hex, the options as the engine's ``to_dict()``, ``widths``
+    verifier regenerated it: ``{"n", "table", "size", "options", "widths", "cube"}`` (the
+    table in canonical hex, the options as the engine's ``to_dict()``, ``cube`` the
+    cube a split case's refutation is restricted to, ``widths``
     the hidden-layer profile of a bit-blasted ReLU refutation, else ``None``).  A
     caller compares it with the claim it needs; the ``target`` name is a label.
     """
@@ -131,6 +138,20 @@ def check_name(data: dict[str, Any], table: TruthTable) -> None:
     wrong = name_mismatch(data.get("target"), table, "the certificate")
     if wrong is not None:
         raise Reject(wrong)
+
+
+def header_cube(data: dict[str, Any], num_vars: int) -> list[int]:
+    """The cube a certificate's refutation is restricted to (``[]``: none); :class:`Reject` if malformed.
+
+    The refuted CNF is then the base encoding, the cube's literals as unit
+    clauses, and the learned clauses.
+    """
+    cube = data.get("cube", [])
+    if not isinstance(cube, list) or not all(is_int(lit) and 0 < abs(lit) <= num_vars for lit in cube):
+        raise Reject(f"malformed cube {excerpt(cube)}")
+    if len({abs(lit) for lit in cube}) != len(cube):
+        raise Reject("the cube names a variable twice")
+    return [int(lit) for lit in cube]
 
 
 def check_grown_cnf(
@@ -224,9 +245,72 @@ class AuditFailure(Exception):
 
 
 #: The pieces a refutation of one size must consist of: a description of each piece and the
-#: claim (:attr:`solvers.threshold.verify.Verdict.claim`) its certificate must state; or the reason why
-#: no refutation of that size can be accepted for the question.
+#: claim (:attr:`Verdict.claim`) its certificate must state; or the reason why no refutation of that size
+#: can be accepted for the question.
 Pieces = dict[str, dict[str, Any]] | str
+
+#: The base CNF of one piece of a size (``size``, the piece's claim): its clauses and number of variables, from
+#: which the cubes of a split piece are derived (:mod:`solvers.cubes`).
+PieceBase = Callable[[int, dict[str, Any]], tuple[Sequence[Sequence[int]], int]]
+
+
+def proof_parts(ref: Any) -> list[dict[str, Any]]:
+    """The proof records of one refutation: one per width profile of a bit-blasted ReLU size, else one."""
+    proof = ref.get("proof") if isinstance(ref, dict) else None
+    if not isinstance(proof, dict):
+        return []
+    profiles = proof.get("profiles")
+    return [p for p in (profiles if isinstance(profiles, list) else [proof]) if isinstance(p, dict)]
+
+
+def split_count(part: dict[str, Any]) -> int:
+    """The number of cubes a split proof record asked for; :class:`Reject` if malformed."""
+    from solvers.split import MAX_CUBES
+
+    split = part.get("split")
+    count = split.get("cubes") if isinstance(split, dict) else None
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_CUBES:
+        raise Reject(f"malformed split {excerpt(split)}")
+    return count
+
+
+def check_cover(
+    part: dict[str, Any], clauses: Sequence[Sequence[int]], num_vars: int, cubes: Sequence[Sequence[int]], base: Path
+) -> None:
+    """Reject unless ``part["cover"]`` is a verified refutation of ``clauses`` with every cube negated.
+
+    That refutation shows that every assignment satisfying ``clauses`` lies in
+    one of the cubes; the CNF is regenerated here from the case and the derived
+    cubes, and its hash must be the one the proof refutes.
+    """
+    from solvers.cnf import dimacs_sha256
+    from solvers.proof import verify_refutation
+
+    cover = part.get("cover")
+    if not isinstance(cover, dict) or not cover.get("proof_path"):
+        raise Reject("no coverage proof stored")
+    negated = [*clauses, *([-lit for lit in cube] for cube in cubes)]
+    if dimacs_sha256(negated, num_vars) != cover.get("cnf_sha256"):
+        raise Reject(f"the coverage proof does not refute this case with its {len(cubes)} cubes negated")
+    result = verify_refutation(
+        base / Path(str(cover.get("cnf_path"))).name,
+        base / Path(str(cover.get("proof_path"))).name,
+        cnf_sha256=cover.get("cnf_sha256"),
+        proof_sha256=cover.get("proof_sha256"),
+    )
+    if not result.verified:
+        raise Reject(f"coverage proof rejected: {result.reason}")
+
+
+def check_cube_list(part: dict[str, Any], cubes: Sequence[Sequence[int]]) -> None:
+    """Reject unless the split record lists exactly the derived cubes, in order (nothing missing or extra)."""
+    entries = part.get("cubes")
+    if not isinstance(entries, list) or len(entries) != len(cubes):
+        listed = len(entries) if isinstance(entries, list) else 0
+        raise Reject(f"the split has {len(cubes)} cubes, the record lists {listed}")
+    for k, (cube, entry) in enumerate(zip(cubes, entries)):
+        if not isinstance(entry, dict) or entry.get("cube") != list(cube):
+            raise Reject(f"cube {k} {list(cube)} not refuted (the record has another cube in its place)")
 
 
 def certified_refutations(
@@ -236,11 +320,18 @@ def certified_refutations(
     checked: set[str],
     verify: Callable[[Path], Any],
     pieces: Callable[[int], Pieces],
+    piece_base: PieceBase,
 ) -> list[int]:
     """Sizes for which every piece the question requires (``pieces(size)``) has a verified certificate.
 
-    The names of the certificate files it checks are added to ``checked``.
+    A piece the record says was split into cubes needs instead a verified
+    coverage proof and a verified certificate for every cube, the cubes derived
+    here from the piece's base CNF (``piece_base``) and the number of cubes asked
+    for (:func:`solvers.cubes.derive`).  The names of the certificate files it
+    checks are added to ``checked``.
     """
+    from solvers.split import derive
+
     verified = []
     for ref in record.get("refutations", []):
         size = ref.get("size")
@@ -251,11 +342,31 @@ def certified_refutations(
         if isinstance(need, str):
             checks.append((False, f"size {size}: {need}"))
             continue
+        parts = proof_parts(ref)
+        reasons: list[str] = []
+        good, done = True, set[str]()
+        required: dict[str, dict[str, Any]] = {}
+        for what, claim in need.items():
+            part = next((p for p in parts if p.get("widths") == claim["widths"]), None) if len(parts) > 1 else None
+            part = part if part is not None else (parts[0] if len(parts) == 1 else None)
+            if part is None or "split" not in part:
+                required[what] = claim
+                continue
+            try:
+                clauses, num_vars = piece_base(size, claim)
+                cubes = derive(clauses, split_count(part))
+                check_cover(part, clauses, num_vars, cubes, base)
+                check_cube_list(part, cubes)
+            except (Reject, LbtError) as exc:
+                good = False
+                reasons.append(f"{what}: {exc}")
+                continue
+            for k, cube in enumerate(cubes):
+                required[f"{what}, cube {k} {list(cube)}"] = {**claim, "cube": list(cube)}
         paths = certificate_paths(ref)
         if not paths or None in paths:
             checks.append((False, f"size {size}: no certificate stored (run synth with --proof DIR)"))
             continue
-        reasons, good, done = [], True, set()
         for name in paths:
             cert_path = base / Path(str(name)).name
             checked.add(cert_path.name)
@@ -265,19 +376,27 @@ def certified_refutations(
                 good = False
                 reasons.append(str(exc))
                 continue
-            piece = next((what for what, claim in need.items() if claim == verdict.claim), None)
+            piece = next((what for what, claim in required.items() if claim == verdict.claim), None)
             if verdict.verified and piece is None:
                 good = False
-                reasons.append(f"{cert_path.name} refutes another question (table, size, options or profile)")
+                reasons.append(f"{cert_path.name} refutes another question (table, size, options, profile or cube)")
                 continue
             good = good and verdict.verified
-            reasons.append(verdict.reason)
-            if verdict.verified:
+            if verdict.verified and piece is not None:
                 done.add(piece)
-        missing = [what for what in need if what not in done]
+                if verdict.claim.get("cube") is None:
+                    reasons.append(verdict.reason)
+            else:
+                reasons.append(verdict.reason)
+        cubes_done = sum(1 for what in done if ", cube " in what)
+        if cubes_done:
+            reasons.append(f"{cubes_done} cubes refuted, their coverage proved")
+        missing = [what for what in required if what not in done]
         if missing:
             good = False
-            reasons += [f"{what} not refuted" for what in missing]
+            reasons += [f"{what} not refuted" for what in missing[:5]]
+            if len(missing) > 5:
+                reasons.append(f"and {len(missing) - 5} more pieces not refuted")
         checks.append((good, f"size {size}: " + "; ".join(reasons)))
         if good:
             verified.append(size)
@@ -293,12 +412,10 @@ def check_witness(checks: Checks, describe: Callable[[], str]) -> None:
 
 
 def certificate_paths(ref: Any) -> list[Any]:
-    """The ``certificates_path`` of each proof of one refutation (a ReLU refutation has one per activation
-    profile), ``None`` where a proof has none; ``[]`` if the refutation has no proof object."""
-    proof = ref.get("proof") if isinstance(ref, dict) else None
-    if not isinstance(proof, dict):
-        return []
-    profiles = proof.get("profiles")
-    return [
-        r.get("certificates_path") for r in (profiles if isinstance(profiles, list) else [proof]) if isinstance(r, dict)
-    ]
+    """The ``certificates_path`` of each proof of one refutation (one per width profile of a bit-blasted
+    ReLU size, one per cube of a split case), ``None`` where a proof has none; ``[]`` if there is no proof."""
+    out: list[Any] = []
+    for part in proof_parts(ref):
+        entries = part.get("cubes") if "split" in part else [part]
+        out += [e.get("certificates_path") if isinstance(e, dict) else None for e in entries or [None]]
+    return out

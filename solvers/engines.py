@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Options of every search (:func:`solvers.run.run_engine`), whatever the engine.
-SEARCH_OPTIONS = frozenset({"max_size", "start", "timeout", "proof_dir", "progress"})
+SEARCH_OPTIONS = frozenset({"max_size", "start", "timeout", "proof_dir", "progress", "jobs", "cubes", "scheduler"})
 
 
 def _load(name: str) -> Any:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from circuits.errors import SpecError
 from solvers.interrupt import solve_limited
@@ -25,7 +25,7 @@ from solvers.records import Status
 
 if TYPE_CHECKING:
     from circuits.truthtable import TruthTable
-    from solvers.run import Case, Solved
+    from solvers.cases import Case, Solved
 
 __all__ = ["LazyEncoding", "LazyOutcome", "LazyRun", "Theory", "check_size", "chosen_symmetry", "solve_lazily"]
 
@@ -72,14 +72,18 @@ class LazyEncoding:
     def rows(self) -> int:
         return 1 << self.table.n
 
+    def with_clauses(self, clauses: Sequence[Sequence[int]]) -> Self:
+        """The same encoding with other base clauses (a cube of it: the clauses, then the cube's units)."""
+        return replace(self, clauses=[tuple(c) for c in clauses])
+
     def case(
         self, spec: str, tag: str, encoding: tuple[str, int], question: dict[str, Any], counts: bool = True
     ) -> Case:
         """The :class:`solvers.run.Case` of this size: its certificate header states ``question`` (the
         options' ``to_dict()``), the encoding ``(name, version)`` and the symmetry breaking."""
+        from solvers.cases import Case, proof_name
         from solvers.certificate import header
         from solvers.records import refuted_claim
-        from solvers.run import Case, proof_name
 
         return Case(
             self.size,
@@ -122,7 +126,7 @@ class LazyOutcome:
 
     def solved(self, enc: LazyEncoding, deadline: float | None) -> Solved:
         """The :class:`solvers.run.Solved` of this outcome (``"unknown"`` before ``deadline``: interrupted)."""
-        from solvers.run import Solved
+        from solvers.cases import Solved
 
         status = {"sat": Status.SAT, "unsat": Status.UNSAT}.get(self.status, Status.TIMEOUT)
         if self.status == "unknown" and not (deadline is not None and time.monotonic() >= deadline):

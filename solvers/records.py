@@ -38,6 +38,8 @@ class Status(enum.StrEnum):
     SOLVING = "solving"
     #: progress only: size 0, no solver call
     TRIVIAL = "trivial"
+    #: progress only: a cube of a split case is settled (``ProgressEvent.cubes`` says how far the split is)
+    SPLIT = "split"
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class ProgressEvent:
     elapsed: float
     variables: int = 0
     clauses: int = 0
+    #: with ``SPLIT``: the :class:`solvers.cubes.CubeProgress` of the case being split
+    cubes: Any = None
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,11 @@ class SynthesisResult:
 
 
 def refuted_claim(
-    table: TruthTable, size: int, options: dict[str, Any], widths: Sequence[int] | None = None
+    table: TruthTable,
+    size: int,
+    options: dict[str, Any],
+    widths: Sequence[int] | None = None,
+    cube: Sequence[int] | None = None,
 ) -> dict[str, Any]:
     """What a verified refutation of ``size`` for ``table`` under ``options`` refutes, in canonical form.
 
@@ -183,4 +191,5 @@ def refuted_claim(
         "size": size,
         "options": dict(options),
         "widths": None if widths is None else [int(w) for w in widths],
+        "cube": None if not cube else [int(lit) for lit in cube],
     }

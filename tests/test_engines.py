@@ -22,10 +22,11 @@ import pytest
 from circuits.errors import SpecError, WitnessError
 from circuits.truthtable import TruthTable
 from lbt.tablespec import parse_spec
+from solvers.cases import Case, Solved, proof_name
 from solvers.engines import ENGINES, Engine, engine_for, register_engine, synthesize_model, unregister_engine
 from solvers.options import EngineOptions, check_int, option
 from solvers.records import Status
-from solvers.run import Case, Solved, proof_name, run_engine
+from solvers.run import run_engine
 
 
 # ------------------------------------------------------------------ the toy engine
@@ -61,7 +62,6 @@ class DnfEngine:
     certificate = None  # the LRAT proof of each size's CNF is the whole certificate
     next_on = frozenset({Status.UNSAT})
     certifies = True
-    jobs = 1
     least_size = 0
 
     def __init__(self, spec: str, table: TruthTable, options: DnfOptions) -> None:

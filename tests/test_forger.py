@@ -53,6 +53,10 @@ SHAPES = [
     ("b2-infeasible", "par:4", "b2", {"depth": 1}),
     ("thr-infeasible", "par:3", "thr", {"depth": 1}),
     ("relu-infeasible", "par:2", "relu", {"max_weight": 0}),
+    # sizes split into cubes (solvers.cubes): a coverage proof and one refutation per cube
+    ("b2-cubes", "maj:3", "b2", {"cubes": 4}),
+    ("thr-cubes", "par:4", "thr", {"cubes": 4}),
+    ("relu-bounded-cubes", "par:3", "relu", {"hidden_layers": 2, "max_weight": 1, "cubes": 2}),
 ]
 
 RECORD = "record.result.json"
@@ -190,14 +194,30 @@ def _swap_files(directory: Path, data: st.DataObject) -> Change | None:
 
 
 def _refs(record: dict[str, Any]) -> list[tuple]:
-    """Paths of the proof objects a record's refutations point at (one per size, or one per profile)."""
+    """Paths of the proof objects a record's refutations point at: one per size, per profile, or per cube of a
+    split one (its coverage proof too)."""
     out = []
     for i, ref in enumerate(record.get("refutations") or []):
         proof = ref.get("proof") or {}
-        if isinstance(proof.get("profiles"), list):
-            out += [("refutations", i, "proof", "profiles", j) for j in range(len(proof["profiles"]))]
-        else:
-            out.append(("refutations", i, "proof"))
+        parts = (
+            [(("refutations", i, "proof", "profiles", j), p) for j, p in enumerate(proof["profiles"])]
+            if isinstance(proof.get("profiles"), list)
+            else [(("refutations", i, "proof"), proof)]
+        )
+        for path, part in parts:
+            if "split" in part:
+                out.append((*path, "cover"))
+                out += [(*path, "cubes", k) for k in range(len(part.get("cubes") or []))]
+            else:
+                out.append(path)
+    return out
+
+
+def _leaves(proof: dict[str, Any]) -> list[dict[str, Any]]:
+    """The proof records under one refutation's proof (profiles, and the coverage and cubes of a split)."""
+    out = []
+    for part in proof.get("profiles", [proof]):
+        out += [part["cover"], *part["cubes"]] if "split" in part else [part]
     return out
 
 
@@ -364,8 +384,7 @@ def _backing(directory: Path) -> dict[int, list[str]]:
     record = json.loads((directory / RECORD).read_text())
     out: dict[int, list[str]] = {}
     for ref in record["refutations"]:
-        proof = ref["proof"]
-        for piece in proof.get("profiles", [proof]):
+        for piece in _leaves(ref["proof"]):
             if "certificates_path" in piece:
                 cert = json.loads((directory / Path(piece["certificates_path"]).name).read_text())
                 files = [piece["certificates_path"], cert["cnf"], cert["proof"]]
@@ -380,8 +399,7 @@ def _referenced(directory: Path) -> set[str]:
     record = json.loads((directory / RECORD).read_text())
     names = set()
     for ref in record["refutations"]:
-        proof = ref["proof"]
-        for piece in proof.get("profiles", [proof]):
+        for piece in _leaves(ref["proof"]):
             if "certificates_path" in piece:
                 cert_name = Path(piece["certificates_path"]).name
                 cert = json.loads((directory / cert_name).read_text())

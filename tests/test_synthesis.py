@@ -13,7 +13,6 @@ from circuits.boolean import BooleanCircuit
 from circuits.errors import ArityError, LbtError, SpecError, TooLargeError, WitnessError
 from circuits.targets import target
 from circuits.truthtable import TruthTable
-from solvers import sat as synthesis
 from solvers.boolean import encoding as boolean_sat
 from solvers.boolean.encoding import check_witness
 from solvers.boolean.engine import synthesize
@@ -265,62 +264,6 @@ def test_proofs_need_an_lrat_solver(tmp_path):
 def test_proof_timeout(tmp_path):
     r = synthesize("maj:5", proof_dir=tmp_path, timeout=1.5)
     assert r.timed_out and not r.proven and r.lower_bound >= 4
-
-
-# --------------------------------------------------------------- helper processes
-def test_helpers_give_the_same_minima(monkeypatch):
-    import multiprocessing
-
-    monkeypatch.setattr(synthesis, "HELPER_DELAY", 0.0)  # helpers on every size
-    for spec in ("sum:3", "maj:4", "add:2"):
-        r = synthesize(spec, jobs=2)
-        assert r.proven and r.size == synthesize(spec).size and r.jobs == 2
-        _verify(r, target(spec).table)
-    assert multiprocessing.active_children() == []
-
-
-def test_helper_model_is_mapped_back():
-    # a helper's model, renamed back, satisfies the original clauses
-    p = boolean_sat.Problem(target("maj:4").table)
-    enc = boolean_sat.encode(p, 7)
-    h = synthesis._Helper(1, enc.clauses, enc.nv, "cadical195", seed=5)
-    try:
-        h.proc.join(60)
-        kind, model = h.answer()
-    finally:
-        h.stop()
-    assert kind == "sat"
-    true = {lit for lit in model if lit > 0}
-    assert all(any((lit > 0) == (abs(lit) in true) for lit in c) for c in enc.clauses)
-    _check = enc.decode(model)
-    assert _check.computes(target("maj:4").table)
-
-
-def test_helpers_with_proofs(monkeypatch, tmp_path):
-    monkeypatch.setattr(synthesis, "HELPER_DELAY", 0.0)
-    r = synthesize("maj:4", jobs=2, proof_dir=tmp_path)
-    assert r.size == 7 and r.proven
-    for ref in r.refutations:
-        assert ref.method == "lrat:cadical195" and ref.proof["verdict"] == "verified"
-    assert (tmp_path / "maj_4-b2-s7.cnf").exists()
-    assert not list(tmp_path.glob("*.raw"))
-
-
-def test_sigint_stops_helpers():
-    import multiprocessing
-
-    p = boolean_sat.Problem(target("maj:5").table)
-    enc = boolean_sat.encode(p, 8)
-    timer = threading.Timer(synthesis.HELPER_DELAY + 1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
-    try:
-        step = solve_step(enc.clauses, enc.nv, size=8, jobs=2)
-    except KeyboardInterrupt:  # pragma: no cover
-        pytest.fail("interrupt escaped the solver step")
-    finally:
-        timer.cancel()
-    assert step.status == "interrupted"
-    assert multiprocessing.active_children() == []
 
 
 # --------------------------------------------------------------- validation

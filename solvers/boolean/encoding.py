@@ -429,6 +429,13 @@ class ChainEncoding:
         """The variable of a key, e.g. ``enc.var("S", 0, (0, 1))`` (0 if the key was never used)."""
         return self.vpool.obj2id.get(key, 0)
 
+    def split_groups(self) -> list[list[int]]:
+        """Groups of literals of which every model makes one true: which tuple gate ``i`` reads
+        (``S`` variables), for ``i`` from the last gate down.  A split of the size into cubes takes
+        them in this order (:mod:`solvers.cubes`); the gates near the output decide the most."""
+        groups = [[self.var("S", i, T) for T in self.tuples[i]] for i in reversed(range(self.size))]
+        return [[v for v in group if v] for group in groups if any(group)]
+
     # ------------------------------------------------------------ decoding
     def decode(self, model: Iterable[int]) -> BooleanCircuit:
         """The circuit a satisfying assignment describes.

@@ -48,8 +48,9 @@ from solvers.boolean.encoding import (
     trivial_circuit,
 )
 from solvers.boolean.options import BooleanOptions
+from solvers.cases import Case, Solved, proof_name
 from solvers.records import ProgressEvent, Status, SynthesisResult
-from solvers.run import Case, Solved, proof_name, run_engine
+from solvers.run import run_engine
 from solvers.search import Search
 
 __all__ = ["MODELS", "BooleanEngine", "check_witness", "synthesize"]
@@ -95,7 +96,7 @@ class BooleanEngine:
         self.problem = Problem(table, Basis(self.model, options.fanin), options.depth, care_masks)
         if self.model == "mono" and not self.problem.is_monotone_extendable():
             raise SpecError("target is not monotone (on its care rows): no monotone circuit computes it")
-        self.spec, self.table, self.options, self.jobs = spec, table, options, options.jobs
+        self.spec, self.table, self.options = spec, table, options
         self.lb, self.bound_reason = lower_bound(self.problem)
         self.cap = max_useful_size(self.problem)
         self.tag = options.tag(self.model, self.problem.care)
@@ -123,10 +124,14 @@ class BooleanEngine:
         from solvers.sat import solve_step
 
         step = solve_step(
-            case.data.clauses, case.num_vars, size=case.size, solver=self.solver, deadline=deadline,
-            proof_dir=proof_dir, name=case.name, jobs=self.jobs,
+            [list(c) for c in case.clauses], case.num_vars, size=case.size, solver=self.solver, deadline=deadline,
+            proof_dir=proof_dir, name=case.name,
         )  # fmt: skip
         return Solved(step.status, step.model, proof=step.proof, method=step.method, cnf_sha256=step.cnf_sha256)
+
+    def split_groups(self, case: Case) -> list[list[int]]:
+        """The cubes of a split size (:mod:`solvers.cubes`): which tuple each gate reads, last gate first."""
+        return case.data.split_groups()
 
     def verify(self, path: Path) -> Any:
         raise SpecError("Boolean refutations have no certificate file: their CNF is regenerated from the record")
@@ -170,6 +175,8 @@ def synthesize(
     care: tuple[int, ...] | list[int] | None = None,
     strengthenings: frozenset[str] | set[str] | tuple[str, ...] | None = None,
     jobs: int = 1,
+    cubes: int | None = None,
+    scheduler: str | None = None,
 ) -> SynthesisResult:
     """The smallest circuit over ``model`` computing ``target``, with a proof of minimality.
 
@@ -206,16 +213,18 @@ def synthesize(
         elsewhere).
     strengthenings
         Override :data:`solvers.boolean.encoding.DEFAULT_STRENGTHENINGS`.
-    jobs
-        Processes per size (see :func:`solvers.sat.solve_step`): with ``jobs > 1`` a size
-        undecided after :data:`solvers.sat.HELPER_DELAY` seconds is raced by ``jobs - 1``
-        helpers solving renamed copies of the same CNF.
+    jobs, cubes, scheduler
+        Split a hard size into cubes and refute them on ``jobs`` processes or a
+        Dask cluster (:class:`solvers.run.Parallel`, :mod:`solvers.cubes`).
 
     Ctrl-C during the search returns the partial result with ``interrupted=True``.
     """
     from circuits.targets import resolve_target
 
     spec, table = resolve_target(target)
-    options = BooleanOptions(fanin=fanin, depth=depth, solver=solver, jobs=jobs)
+    options = BooleanOptions(fanin=fanin, depth=depth, solver=solver)
     engine = BooleanEngine(spec, table, model, options, care=care, strengthenings=strengthenings)
-    return run_engine(engine, max_size=max_size, start=start, timeout=timeout, proof_dir=proof_dir, progress=progress)
+    return run_engine(
+        engine, max_size=max_size, start=start, timeout=timeout, proof_dir=proof_dir, progress=progress, jobs=jobs,
+        cubes=cubes, scheduler=scheduler,
+    )  # fmt: skip

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from circuits.errors import SpecError
-from solvers.limits import check_jobs
 from solvers.options import EngineOptions, check_int, option
 
 __all__ = ["MAX_FANIN", "BooleanOptions"]
@@ -16,14 +15,13 @@ MAX_FANIN = 5
 
 @dataclass(frozen=True)
 class BooleanOptions(EngineOptions):
-    """The gates' fan-in and a depth bound (the question), the SAT solver and processes (the method)."""
+    """The gates' fan-in and a depth bound (the question), and the SAT solver (the method)."""
 
     KIND = "Boolean"
 
     fanin: int = option(2, int, help="gate fan-in, 2..5")
     depth: int | None = option(None, int, help="depth bound: every path has at most D gates")
     solver: str = option("cadical195", str, help="python-sat solver name", question=False)
-    jobs: int = option(1, int, help="processes racing a hard size", question=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.fanin, int) or isinstance(self.fanin, bool) or not 2 <= self.fanin <= MAX_FANIN:
@@ -31,7 +29,6 @@ class BooleanOptions(EngineOptions):
         object.__setattr__(self, "depth", check_int("depth bound", self.depth, 1))
         if not isinstance(self.solver, str):
             raise SpecError(f"solver name must be a string, got {self.solver!r}")
-        check_jobs(self.jobs, "jobs")
 
     def tag(self, model: str, care: tuple[int, ...] | None = None) -> str:
         """File-name tag, e.g. ``b2``, ``aig-k3-d2``; a care set adds 8 hex digits of its hash."""

@@ -27,12 +27,13 @@ from typing import Any
 
 from circuits.relu import ReLUNetwork
 from circuits.truthtable import TruthTable
+from solvers.cases import Case, Solved, proof_name
 from solvers.certificate import Verdict, header
 from solvers.limits import check_encoding_size
 from solvers.records import ProgressEvent, Status, SynthesisResult, refuted_claim
 from solvers.relu import bitblast, patterns
 from solvers.relu.options import ReLUOptions
-from solvers.run import Case, Solved, proof_name, run_engine
+from solvers.run import run_engine
 from solvers.search import Search
 
 __all__ = ["BitblastEngine", "PatternsEngine", "synthesize_relu"]
@@ -43,7 +44,6 @@ class _ReLUEngine:
 
     next_on: frozenset[str] = frozenset({Status.UNSAT})
     certifies = True
-    jobs = 1
     least_size = 1
     encoding = ""
     solver = "cadical195"
@@ -211,6 +211,9 @@ def synthesize_relu(
     proof_dir: str | Path | None = None,
     progress: Callable[[ProgressEvent], None] | None = None,
     symmetry: Iterable[str] | None = None,
+    jobs: int = 1,
+    cubes: int | None = None,
+    scheduler: str | None = None,
 ) -> SynthesisResult:
     """The smallest ReLU network computing ``target``, with certified refutations below it.
 
@@ -230,4 +233,7 @@ def synthesize_relu(
         engine = PatternsEngine(spec, table, options, symmetry=symmetry)
     if start is not None and isinstance(start, int):
         check_encoding_size(start, start * (1 << table.n))  # either engine: a column of values per neuron
-    return run_engine(engine, max_size=max_size, start=start, timeout=timeout, proof_dir=proof_dir, progress=progress)
+    return run_engine(
+        engine, max_size=max_size, start=start, timeout=timeout, proof_dir=proof_dir, progress=progress, jobs=jobs,
+        cubes=cubes, scheduler=scheduler,
+    )  # fmt: skip

@@ -71,6 +71,7 @@ from solvers.certificate import (
     check_grown_cnf,
     check_name,
     check_witness,
+    header_cube,
     verify_file,
 )
 from solvers.lrat import Cnf
@@ -97,11 +98,13 @@ def _check_patterns(data: dict[str, Any], cnf: Cnf) -> tuple[dict[str, Any], str
     check_name(data, table)
     if enc.options.hidden_layers != 1:
         raise Reject("the pattern encoding refutes one-hidden-layer networks only")
+    cube = header_cube(data, enc.num_vars)
+    base = [*enc.clauses, *([lit] for lit in cube)]
     learned = check_grown_cnf(
-        cnf, enc.clauses, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
+        cnf, base, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
     )
     what = "encoding regenerated" + (f", {learned} learned clauses justified" if learned else "")
-    return refuted_claim(table, enc.size, enc.options.to_dict()), what
+    return refuted_claim(table, enc.size, enc.options.to_dict(), cube=cube), what
 
 
 def _check_bitblast(data: dict[str, Any], cnf: Cnf) -> tuple[dict[str, Any], str]:
@@ -118,8 +121,9 @@ def _check_bitblast(data: dict[str, Any], cnf: Cnf) -> tuple[dict[str, Any], str
         raise Reject("a bit-blasted refutation needs a weight bound")
     if sum(widths) + 1 != data.get("size"):
         raise Reject(f"widths {list(widths)} do not add up to size {data.get('size')} minus the output")
-    check_grown_cnf(cnf, clauses, nv, data, _no_learned_clause)
-    return refuted_claim(table, sum(widths) + 1, options.to_dict(), widths), "encoding regenerated"
+    cube = header_cube(data, nv)
+    check_grown_cnf(cnf, [*clauses, *([lit] for lit in cube)], nv, data, _no_learned_clause)
+    return refuted_claim(table, sum(widths) + 1, options.to_dict(), widths, cube), "encoding regenerated"
 
 
 def _no_learned_clause(cert: dict[str, Any], clause: Sequence[int]) -> None:
@@ -197,8 +201,16 @@ def audit(record: dict[str, Any], base: Path, table: TruthTable, checks: Checks,
             return f"witness: {net.size} neurons, exact (Fractions) on all rows"
 
         check_witness(checks, describe)
+    symmetry = record.get("strengthenings")
+
+    def piece_base(size: int, claim: dict[str, Any]) -> tuple[Sequence[Sequence[int]], int]:
+        if claim["widths"] is not None:
+            return bitblast.encode_profile(table, claim["widths"], options)
+        enc = patterns.encode(table, size, ReLUOptions.from_dict(claim["options"]), symmetry)
+        return enc.clauses, enc.num_vars
+
     verified = certified_refutations(
-        record, base, checks, checked, verify_certificate, lambda size: pieces(table, options, size)
+        record, base, checks, checked, verify_certificate, lambda size: pieces(table, options, size), piece_base
     )
     checks.append((True, "lower bound: every network has an output neuron (size >= 1)"))
     return 1, verified, bitblast.max_useful_size(table, options)

@@ -20,9 +20,10 @@ from typing import Any
 from circuits.errors import TooLargeError, WitnessError
 from circuits.threshold import ThresholdCircuit
 from circuits.truthtable import TruthTable
+from solvers.cases import Case, SizeEngine, Solved
 from solvers.certificate import Verdict
 from solvers.records import ProgressEvent, Status, SynthesisResult
-from solvers.run import Case, SizeEngine, Solved, run_engine
+from solvers.run import run_engine
 from solvers.search import Search
 from solvers.threshold.encoding import (
     CERTIFICATE_FORMAT,
@@ -50,7 +51,6 @@ class ThresholdEngine:
     certificate: tuple[str, int] | None = (CERTIFICATE_FORMAT, CERTIFICATE_VERSION)
     next_on: frozenset[str] = frozenset({Status.UNSAT})
     certifies = True
-    jobs = 1
     least_size = 1
 
     def __init__(
@@ -113,6 +113,9 @@ def synthesize_threshold(
     progress: Callable[[ProgressEvent], None] | None = None,
     method: str = "lazy",
     symmetry: Iterable[str] | None = None,
+    jobs: int = 1,
+    cubes: int | None = None,
+    scheduler: str | None = None,
 ) -> SynthesisResult:
     """The smallest threshold circuit computing ``target``, with certified refutations below it.
 
@@ -133,4 +136,7 @@ def synthesize_threshold(
         engine = MilpEngine(spec, table, options)
     else:
         engine = ThresholdEngine(spec, table, options, symmetry=symmetry)
-    return run_engine(engine, max_size=max_size, start=start, timeout=timeout, proof_dir=proof_dir, progress=progress)
+    return run_engine(
+        engine, max_size=max_size, start=start, timeout=timeout, proof_dir=proof_dir, progress=progress, jobs=jobs,
+        cubes=cubes, scheduler=scheduler,
+    )  # fmt: skip

@@ -41,8 +41,8 @@ import numpy as np
 from circuits.errors import SpecError, WitnessError
 from circuits.threshold import ThresholdCircuit, ThresholdGate
 from circuits.truthtable import TruthTable
+from solvers.cases import Case, Solved, proof_name
 from solvers.records import Status
-from solvers.run import Case, Solved, proof_name
 from solvers.threshold.encoding import (
     _distinct_output_functions,
     check_witness,
@@ -247,7 +247,6 @@ class MilpEngine:
     certificate: tuple[str, int] | None = None
     next_on: frozenset[str] = frozenset({Status.INFEASIBLE})
     certifies = False
-    jobs = 1
     least_size = 1
 
     def __init__(self, spec: str, table: TruthTable, options: ThresholdOptions) -> None:

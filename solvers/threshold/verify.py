@@ -58,6 +58,7 @@ from solvers.certificate import (
     check_grown_cnf,
     check_name,
     check_witness,
+    header_cube,
     verify_file,
 )
 from solvers.cnf import forbid
@@ -256,10 +257,12 @@ def _check(data: dict[str, Any], cnf: Cnf) -> tuple[dict[str, Any], str]:
     except (LbtError, KeyError, TypeError, ValueError) as exc:
         raise Reject(f"cannot regenerate the base encoding: {exc}") from None
     check_name(data, table)
+    cube = header_cube(data, enc.num_vars)
+    base = [*enc.clauses, *([lit] for lit in cube)]
     learned = check_grown_cnf(
-        cnf, enc.clauses, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
+        cnf, base, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
     )
-    claim = refuted_claim(table, enc.size, options.to_dict())
+    claim = refuted_claim(table, enc.size, options.to_dict(), cube=cube)
     return claim, f"base encoding regenerated, {learned} learned clauses justified"
 
 
@@ -300,6 +303,12 @@ def audit(record: dict[str, Any], base: Path, table: TruthTable, checks: Checks,
             return f"witness: {circuit.size} gates, max |weight| {circuit.max_weight}, exact on all rows"
 
         check_witness(checks, describe)
+    symmetry = record.get("strengthenings")
+
+    def piece_base(size: int, claim: dict[str, Any]) -> tuple[list[tuple[int, ...]], int]:
+        enc = encode(table, size, options, symmetry)
+        return enc.clauses, enc.num_vars
+
     verified = certified_refutations(
         record,
         base,
@@ -307,6 +316,7 @@ def audit(record: dict[str, Any], base: Path, table: TruthTable, checks: Checks,
         checked,
         verify_certificate,
         lambda size: {"its CNF": refuted_claim(table, size, options.to_dict())},
+        piece_base,
     )
     lb, reason = lower_bound(table)
     checks.append((True, "lower bound recomputed: " + reason))
