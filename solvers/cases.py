@@ -244,14 +244,13 @@ def settle(engine: SizeEngine, case: Case, deadline: float | None, proof_dir: Pa
     solved = engine.solve(case, deadline, proof_dir if engine.certificate is None and case.counts else None)
     final = case.clauses if solved.clauses is None else solved.clauses
     out = Settled(solved.status, solved.proof, solved, len(final), solved.cnf_sha256, solved.method)
-    if solved.status == Status.SAT or (solved.status == Status.UNSAT and not case.counts):
-        out.cnf_sha256 = out.cnf_sha256 or case.cnf_sha256(final)
-        if solved.status == Status.UNSAT:
-            out.status = case.unsat_status
-    elif solved.status == Status.UNSAT:
-        if proof_dir is not None:
-            out.status, out.proof = _prove(engine, case, solved, proof_dir, deadline)
-        out.cnf_sha256 = (out.proof or {}).get("cnf_sha256") or out.cnf_sha256 or case.cnf_sha256(final)
+    if solved.status == Status.UNSAT and not case.counts:
+        out.status = case.unsat_status
+    elif solved.status == Status.UNSAT and proof_dir is not None:
+        out.status, out.proof = _prove(engine, case, solved, proof_dir, deadline)
+        out.cnf_sha256 = (out.proof or {}).get("cnf_sha256") or out.cnf_sha256
+    if proof_dir is not None and out.status in (Status.SAT, Status.UNSAT) and out.cnf_sha256 is None:
+        out.cnf_sha256 = case.cnf_sha256(final)  # the hash of what was decided, only where proofs are kept
     solved.clauses = None  # the caller needs the witness, not the (possibly large) final CNF
     out.seconds = time.monotonic() - t0
     return out

@@ -136,7 +136,7 @@ def _prove_cover(case: Case, parts: Split, deadline: float | None, proof_dir: Pa
         assert step.proof is not None
         write_journal(proof_dir, cover.name, {**step.proof, "split_count": parts.count})
     solved = Solved(step.status, cnf_sha256=step.cnf_sha256)
-    return Settled(step.status, step.proof, solved, len(cover.clauses), step.cnf_sha256 or cover.cnf_sha256())
+    return Settled(step.status, step.proof, solved, len(cover.clauses), step.cnf_sha256)
 
 
 # --------------------------------------------------------------------------- local processes
@@ -257,4 +257,4 @@ def solve_cubes(
 
 def cube_record(index: int, cube: Sequence[int], outcome: Settled) -> dict[str, Any]:
     """The record of one refuted cube in its size's refutation."""
-    return {"cube": list(cube), "index": index, **(outcome.proof or {"cnf_sha256": outcome.cnf_sha256})}
+    return {"cube": list(cube), "index": index, **(outcome.proof or {})}

@@ -206,7 +206,7 @@ def _settle_or_split(
     assert run.cover is not None
     record = {
         "split": {"cubes": count, "count": len(parts.cubes)},
-        "cover": run.cover.proof or {"cnf_sha256": run.cover.cnf_sha256},
+        "cover": run.cover.proof or {},
         "cubes": [cube_record(k, parts.cubes[k], run.settled[k]) for k in range(len(parts.cubes))],
     }
     return out, record
@@ -254,7 +254,7 @@ def _try_size(
         if outcome.status != Status.UNSAT:
             status = outcome.status
             break
-        records.append({**(case.key or {}), **(parts or outcome.proof or {"cnf_sha256": outcome.cnf_sha256})})
+        records.append({**(case.key or {}), **(parts or outcome.proof or {})})
     if method is None:
         method = engine.method(proof_dir is not None) + ("+cubes" if split else "")
         method += ":stored" if reused and reused == count else ""

@@ -11,7 +11,7 @@ justified lower bound up to the size found.
 One size is one call of :func:`solvers.sat.solve_step`: a clause list in, a
 model, "unsat" or "timeout" out.  All restrictions are clauses (no
 assumptions), so an "unsat" refutes exactly the CNF that a proof run writes
-(the SHA-256 of its DIMACS text is recorded either way).  With ``proof_dir`` the
+(with proofs, the record has the SHA-256 of its DIMACS text).  With ``proof_dir`` the
 LRAT proof of that CNF, checked by the project's checker, is the whole
 certificate: :mod:`solvers.boolean.verify` regenerates the CNF from the record.
 
