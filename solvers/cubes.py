@@ -134,7 +134,7 @@ def _prove_cover(case: Case, parts: Split, deadline: float | None, proof_dir: Pa
         raise SolverError(f"{case.name}: the cubes do not cover the case (a model avoids all {len(cubes)})")
     if step.status == Status.UNSAT and proof_dir is not None:
         assert step.proof is not None
-        write_journal(proof_dir, cover.name, {**step.proof, "split_count": parts.count})
+        write_journal(proof_dir, cover.name, {**step.proof, "split_count": parts.count, "cubes": len(cubes)})
     solved = Solved(step.status, cnf_sha256=step.cnf_sha256)
     return Settled(step.status, step.proof, solved, len(cover.clauses), step.cnf_sha256)
 
@@ -257,4 +257,4 @@ def solve_cubes(
 
 def cube_record(index: int, cube: Sequence[int], outcome: Settled) -> dict[str, Any]:
     """The record of one refuted cube in its size's refutation."""
-    return {"cube": list(cube), "index": index, **(outcome.proof or {})}
+    return {"cube": list(cube), "index": index, "seconds": round(outcome.seconds, 6), **(outcome.proof or {})}
