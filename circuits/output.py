@@ -16,7 +16,7 @@ from pathlib import Path
 from circuits.errors import OutputError
 from circuits.schema import file_kind
 
-__all__ = ["check_output", "write_text_atomic"]
+__all__ = ["check_output", "write_bytes_atomic", "write_text_atomic"]
 
 
 def _cannot_write(path: Path, exc: OSError) -> OutputError:
@@ -64,14 +64,19 @@ def check_output(path: str | Path, *, directory: bool = False) -> Path:
 
 def write_text_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file in the same directory (:class:`OutputError` on failure)."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same directory (:class:`OutputError` on failure)."""
     path = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions

@@ -92,17 +92,25 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _engine(cell: Cell, proof_dir: str | None, progress: Callable[[Any], None] | None):
+def _engine(cell: Cell, proof_dir: str | None, progress: Callable[[Any], None] | None, scheduler: str | None):
     from solvers.engines import synthesize_model
 
     return synthesize_model(
         cell.row, cell.model, max_size=cell.max_size, timeout=cell.timeout, proof_dir=proof_dir, progress=progress,
-        **cell.options,
+        scheduler=scheduler, **cell.options,
     )  # fmt: skip
 
 
-def run_cell(cell: Cell | dict[str, Any], workdir: str | Path | None, progress: Callable[[Any], None] | None = None):
+def run_cell(
+    cell: Cell | dict[str, Any],
+    workdir: str | Path | None,
+    progress: Callable[[Any], None] | None = None,
+    scheduler: str | None = None,
+):
     """Run one cell; proof files (if the cell wants proofs) go to ``workdir``.
+
+    With ``scheduler`` (a cell running on a Dask cluster), a size still open after
+    a moment is split into cubes that run on the same cluster (:mod:`solvers.cubes`).
 
     Returns a dict with the store's columns (``status`` is ``done``, ``timeout``,
     ``error`` or ``interrupted``, the last meaning "not finished, do not store")
@@ -128,7 +136,7 @@ def run_cell(cell: Cell | dict[str, Any], workdir: str | Path | None, progress: 
         Path(workdir).mkdir(parents=True, exist_ok=True)
         proof_dir = str(workdir)
     try:
-        result = _engine(cell, proof_dir, progress)
+        result = _engine(cell, proof_dir, progress, scheduler)
         record = result.to_dict()
         if record.get("interrupted"):
             status = "interrupted"
@@ -291,8 +299,9 @@ class _LocalBackend:
 
 
 # ------------------------------------------------------------------ Dask
-def _remote_cell(cell_dict: dict[str, Any], key: str, queue_name: str | None) -> dict[str, Any]:
-    """A Dask task: run the cell in a scratch directory and return its files' contents with the result."""
+def _remote_cell(cell_dict: dict[str, Any], key: str, queue_name: str | None, scheduler: str) -> dict[str, Any]:
+    """A Dask task: run the cell in a scratch directory and return its files' contents with the result; its hard
+    sizes split into cubes on the cluster at ``scheduler``."""
     queue = None
     if queue_name is not None:
         try:
@@ -309,7 +318,7 @@ def _remote_cell(cell_dict: dict[str, Any], key: str, queue_name: str | None) ->
 
     send(None, "starting", 0.0)
     with tempfile.TemporaryDirectory(prefix="lbt-cell-") as tmp:
-        payload = run_cell(cell_dict, tmp, lambda ev: send(ev.size, ev.status, ev.elapsed))
+        payload = run_cell(cell_dict, tmp, lambda ev: send(ev.size, ev.status, ev.elapsed), scheduler)
         payload["blobs"] = {name: (Path(tmp) / name).read_bytes() for name in payload["files"]}
     return payload
 
@@ -325,6 +334,7 @@ class _DaskBackend:
         except (OSError, TimeoutError, ValueError, TypeError) as exc:  # unreachable, or not an address
             raise SpecError(f"cannot connect to the Dask scheduler {excerpt(address)}: {exc}") from None
         self.own_client = not isinstance(address, Client)
+        self.address: str = self.client.scheduler_info()["address"]  # where a cell sends its cubes
         self.queue_name = f"lbt-progress-{uuid.uuid4().hex}"
         self.queue = Queue(self.queue_name, client=self.client)
         self.running: dict[str, _Running] = {}
@@ -335,7 +345,13 @@ class _DaskBackend:
 
     def submit(self, run: _Running) -> None:
         run.future = self.client.submit(
-            _remote_cell, run.cell.to_dict(), run.key, self.queue_name, key=f"lbt-cell-{run.key}", pure=False
+            _remote_cell,
+            run.cell.to_dict(),
+            run.key,
+            self.queue_name,
+            self.address,
+            key=f"lbt-cell-{run.key}",
+            pure=False,
         )
         run.status = "queued"
         self.running[run.key] = run

@@ -40,6 +40,7 @@ from typing import Any
 
 from circuits.errors import SolverError
 from solvers.cases import Case, Settled, SizeEngine, settle
+from solvers.certified import journal_path
 from solvers.records import Status
 from solvers.split import derive
 
@@ -169,34 +170,82 @@ def _run_local(indices: list[int], jobs: int) -> Iterator[tuple[int, Settled]]:
 
 
 # --------------------------------------------------------------------------- Dask
-def _dask_task(engine: SizeEngine, size: int, piece: int, index: int, cube: Sequence[int], until: float | None,
-               proof_dir: Path | None) -> tuple[int, Settled]:  # fmt: skip
-    """One cube on a Dask worker: the case is encoded again there (deterministically); ``until`` is wall time."""
+def _dask_task(
+    engine: SizeEngine, size: int, piece: int, index: int, cube: Sequence[int], until: float | None, proofs: bool
+) -> tuple[int, Settled, dict[str, bytes]]:
+    """One cube on a Dask worker, proved in a scratch directory whose files go back to the caller.
+
+    The case is encoded again on the worker (deterministically, once per worker
+    and size); ``until`` is wall-clock time (monotonic clocks differ between hosts).
+    """
+    import tempfile
+
     cases = getattr(engine, "_worker_cases", None)
     if cases is None or cases[0] != size:
         cases = (size, list(engine.cases(size, None)))
         engine._worker_cases = cases  # type: ignore[attr-defined]  # one encoding per worker and size
     deadline = None if until is None else time.monotonic() + max(until - time.time(), 0.0)
     case = cases[1][piece].restrict(index, cube)
-    return index, settle(engine, case, deadline, proof_dir)
+    with tempfile.TemporaryDirectory(prefix="lbt-cube-") as tmp:
+        outcome = settle(engine, case, deadline, Path(tmp) if proofs else None)
+        blobs = {p.name: p.read_bytes() for p in Path(tmp).iterdir() if p.is_file()}
+    return index, outcome, blobs
+
+
+def _received(outcome: Settled, blobs: dict[str, bytes], proof_dir: Path) -> Settled:
+    """A remote cube's files written into ``proof_dir``, and its record naming them there."""
+    from circuits.output import write_bytes_atomic
+
+    for name, data in blobs.items():
+        write_bytes_atomic(proof_dir / Path(name).name, data)
+    if outcome.proof is not None:
+        for key in ("cnf_path", "proof_path", "certificates_path"):
+            if outcome.proof.get(key):
+                outcome.proof[key] = str(proof_dir / Path(outcome.proof[key]).name)
+    return outcome
+
+
+def _dask_client(scheduler: str) -> Any:
+    """A client of the cluster; inside a Dask task (a table cell on a worker), one that lets the task's thread
+    go while it waits for its cubes, so that the cubes can run on that worker too."""
+    from distributed import Client, get_worker, worker_client
+
+    try:
+        get_worker()
+    except ValueError:
+        return Client(scheduler)
+    return worker_client()
 
 
 def _run_dask(
     scheduler: str, engine: SizeEngine, case: Case, piece: int, cubes: Sequence[Sequence[int]], indices: list[int],
     deadline: float | None, proof_dir: Path | None,
 ) -> Iterator[tuple[int, Settled]]:  # fmt: skip
-    from distributed import Client, as_completed
+    """The cubes on a Dask cluster; the files of their proofs come back and are written here, so the workers
+    need no shared file system.  Cubes stored by an earlier run are re-checked here, not sent."""
+    from distributed import as_completed
 
+    todo = []
+    for k in indices:
+        if proof_dir is not None and journal_path(proof_dir, f"{case.name}-c{k}").is_file():
+            stored = settle(engine, case.restrict(k, cubes[k]), deadline, proof_dir)
+            if stored.reused:
+                yield k, stored
+                continue
+        todo.append(k)
+    if not todo:
+        return
     until = None if deadline is None else time.time() + (deadline - time.monotonic())
-    with Client(scheduler) as client:
+    with _dask_client(scheduler) as client:
         shared = client.scatter(engine, broadcast=True)
         futures = [
-            client.submit(_dask_task, shared, case.size, piece, k, cubes[k], until, proof_dir, pure=False)
-            for k in indices
+            client.submit(_dask_task, shared, case.size, piece, k, cubes[k], until, proof_dir is not None, pure=False)
+            for k in todo
         ]
         try:
             for future in as_completed(futures):
-                yield future.result()
+                index, outcome, blobs = future.result()
+                yield index, outcome if proof_dir is None else _received(outcome, blobs, proof_dir)
         finally:
             client.cancel(futures)
 

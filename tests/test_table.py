@@ -519,6 +519,30 @@ def test_dask_local_cluster(tiny, tmp_path, cli):
     assert cli("verify", spec_path)[0] == 0
 
 
+def test_a_hard_cell_on_dask_splits_into_cubes_on_the_same_cluster(tmp_path, cli, monkeypatch):
+    # every size "hard" at once: each cell's sizes split into cubes, sent from its worker to the cluster
+    import solvers.run
+
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(solvers.run, "SPLIT_AFTER", 0.0)
+    spec_path = tmp_path / "c.toml"
+    spec_path.write_text('rows = ["maj:4"]\nproofs = true\n[[columns]]\nmodel = "b2"\n[[columns]]\nmodel = "thr"\n')
+    spec = load_spec(spec_path)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cl,
+        distributed.Client(cl) as client,
+    ):
+        summary = run_table(spec, scheduler=client)
+    assert summary.done == 2
+    grid = read_grid(spec, spec.store_path())
+    # MAJ_4 needs 7 B2 gates (Knuth, TAOCP 7.1.2) and one threshold gate
+    assert sorted((r.size, r.proven) for r in grid.records.values()) == [(1, True), (7, True)]
+    steps = [s for r in grid.records.values() for s in r.result["steps"]]
+    assert any(s["method"].endswith("+cubes") for s in steps)
+    assert list(spec_path.parent.glob("**/*-c0.lrat.gz"))  # the cubes' proofs came back with the cells
+    assert cli("verify", spec_path)[0] == 0
+
+
 def test_plot(tiny, tmp_path, cli):
     pytest.importorskip("matplotlib")
     out = tmp_path / "tiny.png"
