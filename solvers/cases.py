@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from solvers.cnf import dimacs_sha256
+from solvers.lrat import Cnf
 from solvers.records import Status
 
 if TYPE_CHECKING:
@@ -80,6 +81,10 @@ class Case:
             data=self.data if with_clauses is None else with_clauses(clauses),
             cube=tuple(cube),
         )
+
+    def cnf(self) -> Cnf:
+        """The case's clauses as a :class:`solvers.lrat.Cnf` (to check a proof against them in memory)."""
+        return Cnf(self.num_vars, tuple(tuple(c) for c in self.clauses))
 
     def cnf_sha256(self, clauses: Sequence[Sequence[int]] | None = None) -> str | None:
         """SHA-256 of the DIMACS text of the case's clauses (or of ``clauses``, what they grew into).
@@ -189,7 +194,7 @@ def _reuse(engine: SizeEngine, case: Case, proof_dir: Path) -> dict[str, Any] | 
     from solvers.certified import reuse
 
     if engine.certificate is None:
-        return reuse(proof_dir, case.name, cnf_sha256=lambda: case.cnf_sha256() or "")
+        return reuse(proof_dir, case.name, cnf=case.cnf)
     assert case.header is not None
     return reuse(proof_dir, case.name, base_sha256=case.header["base_sha256"], claim=case.claim, verify=engine.verify)
 
@@ -208,7 +213,7 @@ def _prove(
     final = case.clauses if solved.clauses is None else solved.clauses
     return prove_and_store(
         final, case.num_vars, case.header, solved.learned, proof_dir, case.name, deadline, engine.certificate,
-        solved.stats,
+        solved.stats, write_cnf=not case.cube,
     )  # fmt: skip
 
 

@@ -155,19 +155,22 @@ def header_cube(data: dict[str, Any], num_vars: int) -> list[int]:
 
 
 def check_grown_cnf(
-    cnf: Cnf,
+    cnf: Cnf | None,
     base: Sequence[Sequence[int]],
     num_vars: int,
     data: dict[str, Any],
     justify: Callable[[dict[str, Any], Sequence[int]], None],
-) -> int:
+) -> tuple[Cnf, int]:
     """Check a CNF that is the regenerated ``base`` encoding followed by justified learned clauses.
 
     ``data`` is the certificate: ``base_clauses`` and ``base_sha256`` must describe
-    ``base``, the CNF must declare ``num_vars`` variables and hold ``base``
-    clause for clause, then exactly one clause per entry of ``data["learned"]``,
-    each equal to its entry's ``clause`` and justified by ``justify(entry,
-    clause)`` (which raises :class:`Reject`).  Returns the number of learned clauses.
+    ``base``, and each entry of ``data["learned"]`` must be justified by
+    ``justify(entry, clause)`` (which raises :class:`Reject`) for its ``clause``.
+    ``cnf`` is the CNF file's content: it must declare ``num_vars`` variables and
+    hold ``base`` clause for clause, then exactly the learned clauses.  Without a
+    CNF file (``None``: a cube of a split case) the CNF is built here from
+    ``base`` and the learned clauses.  Returns the CNF the proof must refute and
+    the number of learned clauses.
     """
     learned, base_n = data.get("learned"), _int(data.get("base_clauses"))
     if not isinstance(learned, list) or base_n is None:
@@ -176,6 +179,12 @@ def check_grown_cnf(
         raise Reject(f"base encoding has {len(base)} clauses, certificate says {base_n}")
     if clauses_hash(base) != data.get("base_sha256"):
         raise Reject("base encoding hash differs from the certificate's")
+    if cnf is None:
+        try:
+            extra = tuple(tuple(int(x) for x in cert["clause"]) for cert in learned)
+        except (TypeError, ValueError, KeyError):
+            raise Reject("malformed certificate: a learned clause") from None
+        cnf = Cnf(num_vars, (*(tuple(c) for c in base), *extra))
     if cnf.num_vars != num_vars:
         raise Reject(f"CNF declares {cnf.num_vars} variables, the encoding has {num_vars}")
     if len(cnf.clauses) != base_n + len(learned):
@@ -193,11 +202,12 @@ def check_grown_cnf(
             raise Reject(f"learned clause {k + 1}: {exc}") from None
         except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
             raise Reject(f"learned clause {k + 1}: malformed certificate ({type(exc).__name__})") from None
-    return len(learned)
+    return cnf, len(learned)
 
 
-#: A model's check of one certificate: ``(data, cnf) -> (claim, what was checked)``; raises :class:`Reject`.
-Check = Callable[[dict[str, Any], Cnf], tuple[dict[str, Any], str]]
+#: A model's check of one certificate: ``(data, cnf file or None) -> (claim, what was checked, the CNF the
+#: proof must refute)``, with :func:`check_grown_cnf`; raises :class:`Reject`.
+Check = Callable[[dict[str, Any], Cnf | None], tuple[dict[str, Any], str, Cnf]]
 
 
 def verify_file(
@@ -215,12 +225,15 @@ def verify_file(
     learned = len(data["learned"]) if isinstance(data.get("learned"), list) else 0
     base_n = _int(data.get("base_clauses")) or 0
     try:
-        cnf_path = path.parent / str(data.get("cnf"))
+        cnf_path = None if data.get("cnf") is None else path.parent / str(data.get("cnf"))
         proof_path = path.parent / str(data.get("proof"))
-        claim, what = check(data, read_dimacs(cnf_path))
+        claim, what, cnf = check(data, None if cnf_path is None else read_dimacs(cnf_path))
         if check_proof:
             result = verify_refutation(
-                cnf_path, proof_path, cnf_sha256=data.get("cnf_sha256"), proof_sha256=data.get("proof_sha256")
+                cnf if cnf_path is None else cnf_path,
+                proof_path,
+                cnf_sha256=data.get("cnf_sha256"),
+                proof_sha256=data.get("proof_sha256"),
             )
             if not result.verified:
                 raise Reject(f"LRAT proof rejected: {result.reason}")
@@ -293,7 +306,7 @@ def check_cover(
     if dimacs_sha256(negated, num_vars) != cover.get("cnf_sha256"):
         raise Reject(f"the coverage proof does not refute this case with its {len(cubes)} cubes negated")
     result = verify_refutation(
-        base / Path(str(cover.get("cnf_path"))).name,
+        Cnf(num_vars, tuple(tuple(c) for c in negated)),
         base / Path(str(cover.get("proof_path"))).name,
         cnf_sha256=cover.get("cnf_sha256"),
         proof_sha256=cover.get("proof_sha256"),
@@ -364,7 +377,7 @@ def certified_refutations(
             for k, cube in enumerate(cubes):
                 required[f"{what}, cube {k} {list(cube)}"] = {**claim, "cube": list(cube)}
         paths = certificate_paths(ref)
-        if not paths or None in paths:
+        if None in paths or (required and not paths):
             checks.append((False, f"size {size}: no certificate stored (run synth with --proof DIR)"))
             continue
         for name in paths:
@@ -417,5 +430,7 @@ def certificate_paths(ref: Any) -> list[Any]:
     out: list[Any] = []
     for part in proof_parts(ref):
         entries = part.get("cubes") if "split" in part else [part]
-        out += [e.get("certificates_path") if isinstance(e, dict) else None for e in entries or [None]]
+        if not isinstance(entries, list):
+            entries = [None]  # a split without its list of cubes: nothing to check
+        out += [e.get("certificates_path") if isinstance(e, dict) else None for e in entries]
     return out

@@ -35,6 +35,7 @@ from typing import Any
 from circuits.errors import LbtError, ProofRejected, SolverError
 from circuits.output import write_text_atomic
 from circuits.schema import read_json
+from solvers.lrat import Cnf
 
 __all__ = ["journal_path", "prove_and_store", "reuse", "write_journal"]
 
@@ -59,6 +60,7 @@ def prove_and_store(
     deadline: float | None,
     certificate: tuple[str, int],
     extra: dict[str, Any] | None = None,
+    write_cnf: bool = True,
 ) -> tuple[str, dict[str, Any]]:
     """Refute ``clauses`` with a checked LRAT proof, write ``NAME.certs.json`` and the journal.
 
@@ -67,12 +69,16 @@ def prove_and_store(
     (search statistics) into the record.  Returns ``("unsat", record)``, or
     ``("timeout", record)`` when the proof was not finished by ``deadline``.  A
     proof the checker rejects raises :class:`ProofRejected`; a CNF the search
-    refuted but the proof run satisfies raises :class:`SolverError`.
+    refuted but the proof run satisfies raises :class:`SolverError`.  With
+    ``write_cnf=False`` (a cube of a split case) no ``NAME.cnf`` is written: the
+    verifier rebuilds the CNF from the certificate.
     """
     from solvers import proof as proof_mod
 
     limit = None if deadline is None else max(deadline - time.monotonic(), 0.01)
-    record = proof_mod.refute([list(c) for c in clauses], Path(proof_dir), name, time_limit=limit, num_vars=num_vars)
+    record = proof_mod.refute(
+        [list(c) for c in clauses], Path(proof_dir), name, time_limit=limit, num_vars=num_vars, write_cnf=write_cnf
+    )
     if isinstance(record, proof_mod.Timeout):
         return "timeout", record.to_dict()
     if isinstance(record, proof_mod.Model):
@@ -96,32 +102,40 @@ def reuse(
     proof_dir: str | Path,
     name: str,
     *,
-    cnf_sha256: Callable[[], str] | None = None,
+    cnf: Callable[[], Cnf] | None = None,
     base_sha256: str | None = None,
     claim: dict[str, Any] | None = None,
     verify: Callable[[Path], Any] | None = None,
 ) -> dict[str, Any] | None:
     """The record of refutation ``name`` stored by an earlier run, re-checked now; else ``None``.
 
-    A plain refutation gives ``cnf_sha256``, the hash of the case's CNF (called
-    only when a journal exists); its stored CNF must have it and its LRAT proof
-    must pass the checker.  A certified one gives ``base_sha256`` (the hash of
-    the base encoding: a run with other symmetry breaking solves the case again),
-    ``claim`` (the :func:`solvers.records.refuted_claim` of the question asked
-    now) and ``verify``, the model's certificate verifier, whose verdict must be
-    verified with exactly that claim.  The files are looked for in ``proof_dir``
-    whatever paths the journal names.
+    A plain refutation gives ``cnf``, the case's CNF (built only when a journal
+    exists); the stored refutation must be of exactly that CNF (its hash) and its
+    LRAT proof must pass the checker (against the stored CNF file, or against the
+    CNF in memory for a refutation stored without one).  A certified one gives
+    ``base_sha256`` (the hash of the base encoding: a run with other symmetry
+    breaking solves the case again), ``claim`` (the
+    :func:`solvers.records.refuted_claim` of the question asked now) and
+    ``verify``, the model's certificate verifier, whose verdict must be verified
+    with exactly that claim.  The files are looked for in ``proof_dir`` whatever
+    paths the journal names.
     """
     journal = journal_path(proof_dir, name)
     if not journal.is_file():
         return None
+
+    def here(path: Any) -> Path | None:
+        return None if path is None else journal.parent / Path(str(path)).name
+
     try:  # whatever is wrong with a stored record, the case is solved again
         info = read_json(journal)
         if not isinstance(info, dict):
             return None
-        cnf, proof = (journal.parent / Path(info[key]).name for key in ("cnf_path", "proof_path"))
+        cnf_file, proof = here(info["cnf_path"]), here(info["proof_path"])
+        if proof is None:
+            return None
         if verify is None:
-            return _reuse_plain(info, cnf, proof, cnf_sha256)
+            return _reuse_plain(info, cnf_file, proof, cnf)
         if info.get("base_sha256") != base_sha256:
             return None
         certs = journal.parent / Path(info["certificates_path"]).name
@@ -130,23 +144,29 @@ def reuse(
         return None
     if not (verdict.verified and verdict.claim == claim):
         return None
-    info.update(cnf_path=str(cnf), proof_path=str(proof), certificates_path=str(certs), verdict="verified",
-                reason=verdict.reason)  # fmt: skip
+    info.update(cnf_path=None if cnf_file is None else str(cnf_file), proof_path=str(proof),
+                certificates_path=str(certs), verdict="verified", reason=verdict.reason)  # fmt: skip
     return info
 
 
 def _reuse_plain(
-    info: dict[str, Any], cnf: Path, proof: Path, cnf_sha256: Callable[[], str] | None
+    info: dict[str, Any], cnf_file: Path | None, proof: Path, cnf: Callable[[], Cnf] | None
 ) -> dict[str, Any] | None:
+    from solvers.cnf import dimacs_sha256
     from solvers.proof import Refutation, verify_refutation
 
     record = Refutation.from_dict(info)
-    if cnf_sha256 is None or record.cnf_sha256 != cnf_sha256():
+    if cnf is None:
         return None
-    check = verify_refutation(cnf, proof, cnf_sha256=record.cnf_sha256, proof_sha256=record.proof_sha256)
+    formula = cnf()
+    if record.cnf_sha256 != dimacs_sha256(formula.clauses, formula.num_vars):
+        return None
+    against = formula if cnf_file is None else cnf_file
+    check = verify_refutation(against, proof, cnf_sha256=record.cnf_sha256, proof_sha256=record.proof_sha256)
     if not check.verified:
         return None
     out = record.to_dict()
-    out.update(cnf_path=str(cnf), proof_path=str(proof), verdict="verified", reason=check.reason)
+    out.update(cnf_path=None if cnf_file is None else str(cnf_file), proof_path=str(proof), verdict="verified",
+               reason=check.reason)  # fmt: skip
     out["check_seconds"] = round(check.seconds, 6)
     return out

@@ -31,6 +31,7 @@ where the cubes ran.
 from __future__ import annotations
 
 import multiprocessing
+import random
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -124,12 +125,12 @@ def _prove_cover(case: Case, parts: Split, deadline: float | None, proof_dir: Pa
     if proof_dir is not None:
         from solvers.certified import reuse, write_journal
 
-        stored = reuse(proof_dir, cover.name, cnf_sha256=lambda: cover.cnf_sha256() or "")
+        stored = reuse(proof_dir, cover.name, cnf=cover.cnf)
         if stored is not None:
             return Settled(Status.UNSAT, stored, None, len(cover.clauses), stored["cnf_sha256"], None, True)
     step = solve_step(
         [list(c) for c in cover.clauses], cover.num_vars, size=case.size, deadline=deadline, proof_dir=proof_dir,
-        name=cover.name,
+        name=cover.name, write_cnf=False,
     )  # fmt: skip
     if step.status == Status.SAT:
         raise SolverError(f"{case.name}: the cubes do not cover the case (a model avoids all {len(cubes)})")
@@ -274,7 +275,10 @@ def solve_cubes(
         return CubeRun(cover.status, {}, cover=cover)
     state = CubeProgress(total=len(parts.cubes))
     settled: dict[int, Settled] = {}
+    # hard cubes tend to sit together in the product order: a fixed shuffle spreads them over the processes
+    # (and keeps the time-left estimate honest); the records are by cube index whatever the order
     indices = list(range(len(parts.cubes)))
+    random.Random(len(indices)).shuffle(indices)
     if scheduler is not None:
         results = _run_dask(scheduler, engine, case, piece, parts.cubes, indices, deadline, proof_dir)
     else:

@@ -190,13 +190,14 @@ def read_dimacs(path: Path | str) -> Cnf:
 
 
 def check_lrat(
-    cnf_path: Path | str,
+    cnf_path: Path | str | Cnf,
     proof_path: Path | str,
     *,
     progress: Callable[[int], None] | None = None,
     time_limit: float | None = None,
 ) -> CheckResult:
-    """Check the LRAT proof at ``proof_path`` against the DIMACS CNF at ``cnf_path``.
+    """Check the LRAT proof at ``proof_path`` against the DIMACS CNF at ``cnf_path`` (or a :class:`Cnf` held in
+    memory: the clauses of a cube of a split case, which are not written out).
 
     Both files may be gzip or xz compressed.  Returns a :class:`CheckResult`;
     ``verified`` is true only if every step is valid and the empty clause is
@@ -207,7 +208,7 @@ def check_lrat(
     """
     start = time.perf_counter()
     deadline = None if time_limit is None else time.monotonic() + time_limit
-    cnf = read_dimacs(cnf_path)
+    cnf = cnf_path if isinstance(cnf_path, Cnf) else read_dimacs(cnf_path)
     try:
         fh = open_maybe_compressed(proof_path)
     except OSError as exc:

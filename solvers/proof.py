@@ -77,7 +77,8 @@ import pysolvers
 from circuits.errors import FormatError, SolverError, SpecError
 from circuits.output import write_text_atomic
 from circuits.schema import check_input_file, read_json
-from solvers.lrat import CHECKER_NAME, READ_ERRORS, CheckResult, check_lrat, open_maybe_compressed
+from solvers.cnf import dimacs_sha256
+from solvers.lrat import CHECKER_NAME, READ_ERRORS, CheckResult, Cnf, check_lrat, open_maybe_compressed
 
 __all__ = [
     "SLICE_SECONDS",
@@ -132,7 +133,7 @@ class Refutation:
 
     solver: str
     solver_version: str
-    cnf_path: Path
+    cnf_path: Path | None  # None: the CNF was not written out (a cube of a split case: regenerated to check)
     cnf_sha256: str
     proof_path: Path
     proof_sha256: str
@@ -166,7 +167,7 @@ class Refutation:
             return cls(
                 solver=str(d["solver"]),
                 solver_version=str(d["solver_version"]),
-                cnf_path=Path(d["cnf_path"]),
+                cnf_path=None if d["cnf_path"] is None else Path(d["cnf_path"]),
                 cnf_sha256=str(d["cnf_sha256"]),
                 proof_path=Path(d["proof_path"]),
                 proof_sha256=str(d["proof_sha256"]),
@@ -192,7 +193,7 @@ class _Decided:
 
     solver: str
     solver_version: str
-    cnf_path: Path
+    cnf_path: Path | None
     cnf_sha256: str
     num_vars: int
     num_clauses: int
@@ -509,10 +510,12 @@ def refute(
     num_vars: int | None = None,
     compression: str = "gzip",
     check: bool = True,
+    write_cnf: bool = True,
 ) -> RefuteResult:
     """Decide ``clauses``; on UNSAT return a checked, stored LRAT refutation.
 
-    Files: ``workdir/name.cnf`` (DIMACS of ``clauses`` in the given order,
+    Files (``write_cnf=False``: no CNF file; the proof is checked against the
+    clauses in memory, and the record's ``cnf_path`` is ``None``): ``workdir/name.cnf`` (DIMACS of ``clauses`` in the given order,
     declaring ``max(num_vars, largest variable)`` variables) and, on UNSAT,
     ``workdir/name.lrat.gz`` (``.lrat.xz`` / ``.lrat`` for
     ``compression="xz"`` / ``"none"``).  Existing files of that name are
@@ -545,12 +548,12 @@ def refute(
     deadline = None if time_limit is None else time.monotonic() + time_limit
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    cnf_path = workdir / f"{name}.cnf"
+    cnf_path: Path | None = workdir / f"{name}.cnf" if write_cnf else None
     raw_path = workdir / f"{name}.lrat.raw"
     proof_path = workdir / f"{name}.lrat{_COMPRESSION[compression]}"
-    written: list[Path] = [cnf_path, raw_path, proof_path]
+    written: list[Path] = [p for p in (cnf_path, raw_path, proof_path) if p is not None]
     try:
-        cnf_sha = write_dimacs(cls, cnf_path, nv)
+        cnf_sha = write_dimacs(cls, cnf_path, nv) if cnf_path is not None else dimacs_sha256(cls, nv)
         with open(raw_path, "w+b") as raw_fh:  # "w+": the extension fdopen()s it read-write
             status, model, solve_s = _solve_with_lrat(solver, cls, raw_fh, time_limit)
 
@@ -599,7 +602,8 @@ def refute(
             verdict = "rejected"
         elif check:
             left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-            result = check_lrat(cnf_path, proof_path, time_limit=left)
+            against = cnf_path if cnf_path is not None else Cnf(nv, tuple(tuple(c) for c in cls))
+            result = check_lrat(against, proof_path, time_limit=left)
             if result.timed_out:  # refuted in time, but not checked in time: no claim
                 return timed_out(proof_path)
             verdict = "verified" if result.verified else "rejected"
@@ -639,7 +643,7 @@ def _check_model(clauses: list[list[int]], model: tuple[int, ...]) -> None:
 
 
 def verify_refutation(
-    cnf_path: Path | str,
+    cnf_path: Path | str | Cnf,
     proof_path: Path | str,
     *,
     cnf_sha256: str | None = None,
@@ -647,13 +651,18 @@ def verify_refutation(
 ) -> CheckResult:
     """Re-check a stored refutation; the files may be gzip or xz compressed.
 
-    If hashes are given (as recorded in a :class:`Refutation`: ``cnf_sha256``
-    of the CNF file, ``proof_sha256`` of the *uncompressed* proof), a mismatch
-    is a rejection.  Raises :class:`FormatError` if the CNF is unreadable.
+    The CNF is a file, or a :class:`solvers.lrat.Cnf` regenerated in memory (a
+    refutation stored without its CNF file).  If hashes are given (as recorded in
+    a :class:`Refutation`: ``cnf_sha256`` of the DIMACS text, ``proof_sha256`` of
+    the *uncompressed* proof), a mismatch is a rejection.  Raises
+    :class:`FormatError` if the CNF is unreadable.
     """
     if cnf_sha256 is not None:
         try:
-            got = sha256_file(cnf_path)
+            if isinstance(cnf_path, Cnf):
+                got = dimacs_sha256(cnf_path.clauses, cnf_path.num_vars)
+            else:
+                got = sha256_file(cnf_path)
         except (OSError, FormatError) as exc:
             raise FormatError(f"cannot read CNF {cnf_path}: {exc}") from None
         if got != cnf_sha256:
@@ -687,7 +696,7 @@ def write_certificate(
         "format": fmt,
         "version": version,
         **header,
-        "cnf": Path(record["cnf_path"]).name,
+        "cnf": None if record["cnf_path"] is None else Path(record["cnf_path"]).name,
         "cnf_sha256": record["cnf_sha256"],
         "proof": Path(record["proof_path"]).name,
         "proof_sha256": record["proof_sha256"],

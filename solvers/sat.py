@@ -72,6 +72,7 @@ def solve_step(
     deadline: float | None = None,
     proof_dir: str | Path | None = None,
     name: str | None = None,
+    write_cnf: bool = True,
 ) -> StepResult:
     """Solve one CNF: ``"sat"`` with a model, ``"unsat"``, ``"timeout"`` or ``"interrupted"``.
 
@@ -79,11 +80,15 @@ def solve_step(
     of :data:`SLICE_CONFLICTS` conflicts, so a deadline or Ctrl-C (which this
     function turns into the status ``"interrupted"``) stops it within a slice.
     With ``proof_dir`` the step is delegated to :func:`solvers.proof.refute`
-    (files ``NAME.cnf`` and ``NAME.lrat.gz``).  Many processes work on one hard
+    (files ``NAME.cnf`` and ``NAME.lrat.gz``; ``write_cnf=False``: the proof
+    only, checked against the clauses in memory).  Many processes work on one hard
     formula by splitting it into cubes (:mod:`solvers.cubes`), not here.
     """
     if proof_dir is not None:
-        return _proof_step(clauses, nv, size=size, solver=solver, deadline=deadline, proof_dir=proof_dir, name=name)
+        return _proof_step(
+            clauses, nv, size=size, solver=solver, deadline=deadline, proof_dir=proof_dir, name=name,
+            write_cnf=write_cnf,
+        )  # fmt: skip
     t0 = time.monotonic()
     status, model, method = Status.TIMEOUT, None, f"sat:{solver}"
     try:
@@ -164,6 +169,7 @@ def _proof_step(
     deadline: float | None,
     proof_dir: str | Path,
     name: str | None,
+    write_cnf: bool = True,
 ) -> StepResult:
     from solvers import proof as proof_mod
 
@@ -176,7 +182,7 @@ def _proof_step(
             return StepResult(size, Status.TIMEOUT, 0.0, nv, len(clauses), method)
     name = name or f"size{size}"
     try:
-        record = proof_mod.refute(clauses, Path(proof_dir), name, solver, limit, num_vars=nv)
+        record = proof_mod.refute(clauses, Path(proof_dir), name, solver, limit, num_vars=nv, write_cnf=write_cnf)
     except KeyboardInterrupt:
         return StepResult(size, Status.INTERRUPTED, time.monotonic() - t0, nv, len(clauses), method)
     info = record.to_dict()

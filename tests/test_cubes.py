@@ -39,18 +39,28 @@ def test_split_is_the_product_of_the_first_groups(groups, count):
 
 @settings(max_examples=30)
 @given(st.lists(st.lists(st.integers(-6, 6).filter(bool), min_size=1, max_size=4), min_size=1, max_size=12))
-def test_binary_groups_cover_every_assignment(clauses):
-    # occurrence groups are a variable and its negation: their cubes are all assignments of those variables,
-    # so every assignment of the whole formula extends exactly one cube
+def test_the_derived_cubes_cover_every_model_once(clauses):
+    # occurrence groups are a variable and its negation; the cubes unit propagation refutes are left out:
+    # every model of the clauses extends exactly one cube, and no cube left out has a model
     cubes = derive(clauses, 8)
-    variables = sorted({abs(lit) for cube in cubes for lit in cube})
+    variables = sorted({abs(lit) for clause in clauses for lit in clause})
+    split_vars = {abs(lit) for lit in occurrence_groups(clauses)[0]} if variables else set()
     for bits in itertools.product((False, True), repeat=len(variables)):
         true = {v if b else -v for v, b in zip(variables, bits)}
-        assert sum(set(cube) <= true for cube in cubes) == 1
+        if all(true & set(clause) for clause in clauses):
+            assert sum(set(cube) <= true for cube in cubes) == 1
+    assert all(split_vars <= {abs(lit) for lit in cube} for cube in cubes)
     counts = {abs(lit) for clause in clauses for lit in clause}
     assert [g[0] for g in occurrence_groups(clauses)] == sorted(
         counts, key=lambda v: (-sum(v in map(abs, c) for c in clauses), v)
     )
+
+
+def test_a_cube_unit_propagation_refutes_is_left_out():
+    # x1 -> x2 and x1 -> -x2: every cube with x1 is refuted by unit propagation
+    clauses = [[-1, 2], [-1, -2], [1, 3], [3, 2]]
+    assert all(1 not in cube for cube in derive(clauses, 4, [[1, -1], [2, -2]]))
+    assert derive(clauses, 4, [[1, -1], [2, -2]]) == [(-1, 2), (-1, -2)]
 
 
 # --------------------------------------------------------------- same minima, split or not

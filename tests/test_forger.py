@@ -266,8 +266,11 @@ def _foreign_cert(
     cert = data.draw(st.sampled_from(sorted(other.directory.glob("*.certs.json"))), label="cert")
     header = json.loads(cert.read_text())
     for name in (cert.name, header["cnf"], header["proof"]):
-        shutil.copyfile(other.directory / name, directory / f"foreign-{name}")
-    header.update(cnf=f"foreign-{header['cnf']}", proof=f"foreign-{header['proof']}")
+        if name is not None:  # a cube's certificate names no CNF file: its CNF is rebuilt from the certificate
+            shutil.copyfile(other.directory / name, directory / f"foreign-{name}")
+    header.update(proof=f"foreign-{header['proof']}")
+    if header["cnf"] is not None:
+        header.update(cnf=f"foreign-{header['cnf']}")
     (directory / f"foreign-{cert.name}").write_text(json.dumps(header))
     _at(record, ref)["certificates_path"] = f"foreign-{cert.name}"
     path.write_text(json.dumps(record))
@@ -387,9 +390,9 @@ def _backing(directory: Path) -> dict[int, list[str]]:
         for piece in _leaves(ref["proof"]):
             if "certificates_path" in piece:
                 cert = json.loads((directory / Path(piece["certificates_path"]).name).read_text())
-                files = [piece["certificates_path"], cert["cnf"], cert["proof"]]
+                files = [f for f in (piece["certificates_path"], cert["cnf"], cert["proof"]) if f is not None]
             else:
-                files = [piece["cnf_path"], piece["proof_path"]]
+                files = [piece[k] for k in ("cnf_path", "proof_path") if piece.get(k)]
             out.setdefault(ref["size"], []).append("+".join(digest(f) for f in files))
     return {size: sorted(pieces) for size, pieces in out.items()}
 
@@ -403,9 +406,9 @@ def _referenced(directory: Path) -> set[str]:
             if "certificates_path" in piece:
                 cert_name = Path(piece["certificates_path"]).name
                 cert = json.loads((directory / cert_name).read_text())
-                names |= {cert_name, cert["cnf"], cert["proof"]}
+                names |= {f for f in (cert_name, cert["cnf"], cert["proof"]) if f is not None}
             else:
-                names |= {Path(piece["cnf_path"]).name, Path(piece["proof_path"]).name}
+                names |= {Path(piece[k]).name for k in ("cnf_path", "proof_path") if piece.get(k)}
     return names
 
 

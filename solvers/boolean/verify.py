@@ -30,6 +30,7 @@ from solvers.certificate import (
     split_count,
 )
 from solvers.cnf import dimacs_sha256
+from solvers.lrat import Cnf
 from solvers.proof import verify_refutation
 from solvers.split import derive
 
@@ -85,11 +86,13 @@ def audit(record: dict[str, Any], base: Path, table: TruthTable, checks: Checks,
 
 
 def _check_refutation(proof: dict[str, Any], clauses: Sequence[Sequence[int]], num_vars: int, base: Path) -> str:
-    """Reject unless ``proof`` is a verified LRAT refutation of exactly ``clauses``."""
+    """Reject unless ``proof`` is a verified LRAT refutation of exactly ``clauses`` (of the stored CNF file, whose
+    hash must be theirs, or of the clauses in memory for a refutation stored without one)."""
     if dimacs_sha256(clauses, num_vars) != proof.get("cnf_sha256"):
         raise Reject("the CNF refuted is not the encoding of this claim")
+    cnf_file = proof.get("cnf_path")
     result = verify_refutation(
-        base / Path(str(proof.get("cnf_path"))).name,
+        Cnf(num_vars, tuple(tuple(c) for c in clauses)) if cnf_file is None else base / Path(str(cnf_file)).name,
         base / Path(str(proof.get("proof_path"))).name,
         cnf_sha256=proof.get("cnf_sha256"),
         proof_sha256=proof.get("proof_sha256"),

@@ -88,7 +88,7 @@ CERTIFICATE_FORMATS = (patterns.CERTIFICATE_FORMAT, bitblast.CERTIFICATE_FORMAT)
 # ---------------------------------------------------------------- files
 
 
-def _check_patterns(data: dict[str, Any], cnf: Cnf) -> tuple[dict[str, Any], str]:
+def _check_patterns(data: dict[str, Any], cnf: Cnf | None) -> tuple[dict[str, Any], str, Cnf]:
     check_encoding(data, patterns.ENCODING, patterns.ENCODING_VERSION)
     try:
         table = TruthTable.from_hex(int(data["n"]), str(data["table"]))
@@ -100,14 +100,14 @@ def _check_patterns(data: dict[str, Any], cnf: Cnf) -> tuple[dict[str, Any], str
         raise Reject("the pattern encoding refutes one-hidden-layer networks only")
     cube = header_cube(data, enc.num_vars)
     base = [*enc.clauses, *([lit] for lit in cube)]
-    learned = check_grown_cnf(
+    checked, learned = check_grown_cnf(
         cnf, base, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
     )
     what = "encoding regenerated" + (f", {learned} learned clauses justified" if learned else "")
-    return refuted_claim(table, enc.size, enc.options.to_dict(), cube=cube), what
+    return refuted_claim(table, enc.size, enc.options.to_dict(), cube=cube), what, checked
 
 
-def _check_bitblast(data: dict[str, Any], cnf: Cnf) -> tuple[dict[str, Any], str]:
+def _check_bitblast(data: dict[str, Any], cnf: Cnf | None) -> tuple[dict[str, Any], str, Cnf]:
     check_encoding(data, bitblast.ENCODING, bitblast.ENCODING_VERSION)
     try:
         table = TruthTable.from_hex(int(data["n"]), str(data["table"]))
@@ -122,15 +122,15 @@ def _check_bitblast(data: dict[str, Any], cnf: Cnf) -> tuple[dict[str, Any], str
     if sum(widths) + 1 != data.get("size"):
         raise Reject(f"widths {list(widths)} do not add up to size {data.get('size')} minus the output")
     cube = header_cube(data, nv)
-    check_grown_cnf(cnf, [*clauses, *([lit] for lit in cube)], nv, data, _no_learned_clause)
-    return refuted_claim(table, sum(widths) + 1, options.to_dict(), widths, cube), "encoding regenerated"
+    checked, _ = check_grown_cnf(cnf, [*clauses, *([lit] for lit in cube)], nv, data, _no_learned_clause)
+    return refuted_claim(table, sum(widths) + 1, options.to_dict(), widths, cube), "encoding regenerated", checked
 
 
 def _no_learned_clause(cert: dict[str, Any], clause: Sequence[int]) -> None:
     raise Reject("the bit-blasted encoding learns no clauses")
 
 
-def _check(data: dict[str, Any], cnf: Cnf) -> tuple[dict[str, Any], str]:
+def _check(data: dict[str, Any], cnf: Cnf | None) -> tuple[dict[str, Any], str, Cnf]:
     return (_check_patterns if data["format"] == CERTIFICATE_FORMATS[0] else _check_bitblast)(data, cnf)
 
 

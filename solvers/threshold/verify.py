@@ -247,7 +247,7 @@ def check_learned_clause(enc: Encoding, cert: dict[str, Any], clause: Sequence[i
 # ---------------------------------------------------------------- files
 
 
-def _check(data: dict[str, Any], cnf: Cnf) -> tuple[dict[str, Any], str]:
+def _check(data: dict[str, Any], cnf: Cnf | None) -> tuple[dict[str, Any], str, Cnf]:
     """Regenerate the base encoding from the header; check the CNF and every learned clause (see above)."""
     check_encoding(data, ENCODING, ENCODING_VERSION)
     try:
@@ -259,11 +259,11 @@ def _check(data: dict[str, Any], cnf: Cnf) -> tuple[dict[str, Any], str]:
     check_name(data, table)
     cube = header_cube(data, enc.num_vars)
     base = [*enc.clauses, *([lit] for lit in cube)]
-    learned = check_grown_cnf(
+    checked, learned = check_grown_cnf(
         cnf, base, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
     )
     claim = refuted_claim(table, enc.size, options.to_dict(), cube=cube)
-    return claim, f"base encoding regenerated, {learned} learned clauses justified"
+    return claim, f"base encoding regenerated, {learned} learned clauses justified", checked
 
 
 def verify_certificate(path: str | Path, *, check_proof: bool = True) -> Verdict:
