@@ -329,7 +329,7 @@ def check_count(
     open_classes = 0
     interrupted = timed_out = False
     for table, functions in _npn_classes(n):
-        bounds = []  # (lower, upper or None) of the table and of its complement
+        bounds: list[tuple[int, int | None]] = []  # (lower, upper or None) of the table and of its complement
         for t in (table, table ^ full_mask(n)):
             left = None if deadline is None else deadline - time.monotonic()
             if interrupted or (left is not None and left <= 0):
@@ -358,7 +358,7 @@ def check_count(
                 _SEARCHED[key] = (int(result.lower_bound), result.size, max(size, 1))
         # the class's size is the smaller minimum: at least the smaller lower bound, at most the smaller witness
         low = min(b[0] for b in bounds)
-        found = [b[1] for b in bounds if b[1] is not None]
+        found: list[int] = [b[1] for b in bounds if b[1] is not None]
         high = min(found) if found else None
         if low == high == size:
             lower += functions
