@@ -331,15 +331,15 @@ def check_count(
     for table, functions in _npn_classes(n):
         bounds: list[tuple[int, int | None]] = []  # (lower, upper or None) of the table and of its complement
         for t in (table, table ^ full_mask(n)):
-            left = None if deadline is None else deadline - time.monotonic()
-            if interrupted or (left is not None and left <= 0):
-                bounds.append((0, None))
-                timed_out = timed_out or not interrupted
-                continue
             key = (claim.model, tuple(sorted(claim.options.items())), n, t)
             known = _SEARCHED.get(key)
             if known is not None and (known[0] == known[1] or known[0] > size or known[2] >= size):
                 bounds.append((known[0], known[1]))  # decided by an earlier search of this run
+                continue
+            left = None if deadline is None else deadline - time.monotonic()
+            if interrupted or (left is not None and left <= 0):
+                bounds.append((0, None))
+                timed_out = timed_out or not interrupted
                 continue
             spec = f"tt:{n}:{TruthTable.single(n, t).hex()}"
             result = synthesize_model(

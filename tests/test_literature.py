@@ -61,7 +61,10 @@ def test_count_claims_of_threshold_functions():
     assert verdict.verdict == "refuted" and verdict.lower == verdict.upper == 104
 
 
-def test_a_count_claim_out_of_time_is_unknown():
+def test_a_count_claim_out_of_time_is_unknown(monkeypatch):
+    import lbt.claims
+
+    monkeypatch.setattr(lbt.claims, "_SEARCHED", {})  # nothing decided by an earlier claim of this process
     (claim,) = parse_claims("b2 timeout=0.001 npn:4 count 7 = 2720")
     verdict = check_claim(claim)
     assert verdict.verdict == "unknown" and "classes open" in verdict.reason
@@ -95,3 +98,16 @@ def test_the_fast_subset_of_the_literature_claims_is_confirmed(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads(proc.stdout)
     assert data["confirmed"] == len(lines) and data["refuted"] == data["unknown"] == 0
+
+
+def test_a_count_claim_reuses_the_classes_an_earlier_one_decided(monkeypatch):
+    """After the cost-2 count of 3-input functions, the cost-1 count needs no search: with no time at all it is
+    still decided (the 30 functions that one gate computes: 3 pairs of inputs, 10 functions of both)."""
+    import lbt.claims
+
+    monkeypatch.setattr(lbt.claims, "_SEARCHED", {})
+    (first,) = parse_claims("b2 npn:3 count 2 >= 0")
+    (second,) = parse_claims("b2 timeout=0.001 npn:3 count 1 = 30")
+    assert check_claim(first).verdict == "confirmed"
+    verdict = check_claim(second)
+    assert verdict.verdict == "confirmed" and verdict.lower == verdict.upper == 30
