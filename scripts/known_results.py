@@ -43,7 +43,9 @@ def blocks(text: str) -> list[tuple[str, str, list[tuple[int, str]]]]:
             close()
         elif line.startswith("##"):
             close()
-            section = line.lstrip("#").strip()
+            heading = line.lstrip("#").strip()
+            previous = text.splitlines()[number - 2].strip() if number > 1 else ""
+            section = f"{section} {heading}" if previous.startswith("##") else heading  # a heading of two lines
         elif line.startswith("#"):
             if claims:
                 close()
