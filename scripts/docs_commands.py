@@ -53,7 +53,6 @@ SLOW = {
     "lbt table run tables/npn4.toml --jobs 2": "444 cells, 150 s with 2 jobs",
     "lbt verify tables/npn4.toml": "needs the store of the npn4 run",
     "lbt verify tables/ip_disj.sqlite": "needs the store of the 30-minute run",
-    "lbt synth par:3 --model relu --hidden-layers 2 --skip": "a minute or more on 2 cores",
     "lbt verify --claims tables/known/literature.claims --timeout 900": "the whole literature file, about an hour",
     "lbt table plot tables/ip_disj.toml -o ip_disj.png": "needs the store of the 30-minute run",
 }
