@@ -567,6 +567,22 @@ class BooleanCircuit:
         lines.append("  outputs: " + ", ".join(f"y{k} = {e}" for k, e in enumerate(self.outputs)))
         return "\n".join(lines)
 
+    # Jupyter: a Graphviz drawing where ``dot`` is installed, else the text form (circuits.display)
+    def _repr_svg_(self) -> str | None:
+        from circuits.display import svg
+
+        return svg(self)
+
+    def _repr_html_(self) -> str | None:
+        from circuits.display import html
+
+        return html(self)
+
+    def _repr_markdown_(self) -> str | None:
+        from circuits.display import markdown
+
+        return markdown(self)
+
 
 # ---------------------------------------------------------------- drawing
 def _draw_edges(edges: Sequence[Edge]) -> list[dag.DrawEdge]:

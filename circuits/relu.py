@@ -436,6 +436,22 @@ class ReLUNetwork:
         lines.append("  outputs: " + ", ".join(f"y{k} = [{o}]" for k, o in enumerate(self.outputs)))
         return "\n".join(lines)
 
+    # Jupyter: a Graphviz drawing where ``dot`` is installed, else the text form (circuits.display)
+    def _repr_svg_(self) -> str | None:
+        from circuits.display import svg
+
+        return svg(self)
+
+    def _repr_html_(self) -> str | None:
+        from circuits.display import html
+
+        return html(self)
+
+    def _repr_markdown_(self) -> str | None:
+        from circuits.display import markdown
+
+        return markdown(self)
+
 
 # ---------------------------------------------------------------- exact batch evaluation
 def evaluate_points(net: ReLUNetwork, points: Sequence[Sequence[Fraction | int]]) -> list[tuple[Fraction, ...]]:

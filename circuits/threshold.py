@@ -305,5 +305,21 @@ class ThresholdCircuit:
         lines.append("  outputs: " + ", ".join(f"y{k} = [{o}]" for k, o in enumerate(self.outputs)))
         return "\n".join(lines)
 
+    # Jupyter: a Graphviz drawing where ``dot`` is installed, else the text form (circuits.display)
+    def _repr_svg_(self) -> str | None:
+        from circuits.display import svg
+
+        return svg(self)
+
+    def _repr_html_(self) -> str | None:
+        from circuits.display import html
+
+        return html(self)
+
+    def _repr_markdown_(self) -> str | None:
+        from circuits.display import markdown
+
+        return markdown(self)
+
 
 # ---------------------------------------------------------------- parsing

@@ -27,6 +27,17 @@ bound from a witness re-evaluated on all inputs), and the verdict is
 * ``unknown`` — neither, because of the time limit, Ctrl-C or a model whose
   engine cannot refute that size (ReLU networks with several hidden layers).
 
+A **count claim** ``MODEL [KEY=VALUE ...] npn:N count S OP K`` says how many of
+the ``2^(2^N)`` functions of ``N <= 4`` inputs have minimum size ``S``
+(:func:`check_count`), e.g. ``thr npn:4 count 1 = 1882`` (the 4-input
+threshold functions) or Knuth's distribution of 4-input B2 costs, one line per
+cost.  A function and its complement count at the same size (a complemented
+output is free, Knuth's convention), so each NPN class is decided once, by
+searches for its smallest table and that table's complement, and weighted by
+its number of functions.  Only models whose size does not change when inputs
+or the output are negated are accepted (``b2``, ``aig``, ``thr`` without
+``max_weight``).
+
 A claim is never confirmed by a bound that is not proven.  A claim the engine
 rejects (a monotone circuit for a non-monotone target, too many inputs) is
 reported as an error by ``lbt verify --claims``; the other claims are still checked.
@@ -35,6 +46,7 @@ reported as an error by ``lbt verify --claims``; the other claims are still chec
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,10 +58,13 @@ from lbt.tablespec import expand_row, model_options, parse_column
 from solvers.engines import ENGINES, synthesize_model
 from solvers.limits import check_timeout
 
-__all__ = ["Claim", "Verdict", "check_claim", "decide", "load_claims", "parse_claims"]
+__all__ = ["Claim", "Verdict", "check_claim", "check_count", "decide", "load_claims", "parse_claims"]
 
 _OPS = {"=": "=", "==": "=", ">=": ">=", "<=": "<=", ">": ">=", "<": "<="}
 _LINE = re.compile(r"^(?P<lhs>.*?)\s*(?P<op>==|>=|<=|=|>|<)\s*(?P<value>-?[0-9]+)\s*$")
+_COUNT = re.compile(r"^(?P<lhs>.*?)\s+count\s+(?P<size>[0-9]{1,4})$")
+#: Models in which negating inputs or the output costs nothing (count claims weight NPN classes).
+COUNT_MODELS = ("b2", "aig", "thr")
 _OPTION = re.compile(r"^(?P<key>[A-Za-z][A-Za-z_-]*)=(?P<value>\S+)$")
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
@@ -66,10 +81,12 @@ class Claim:
     value: int
     options: dict[str, Any] = field(default_factory=dict)
     timeout: float | None = None
+    count_size: int | None = None  # a count claim: the number of functions of minimum size count_size
 
     def __str__(self) -> str:
         opts = "".join(f" {k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in self.options.items())
-        return f"{self.model}{opts} {self.target} {self.op} {self.value}"
+        count = f" count {self.count_size}" if self.count_size is not None else ""
+        return f"{self.model}{opts} {self.target}{count} {self.op} {self.value}"
 
 
 @dataclass(frozen=True)
@@ -124,7 +141,11 @@ def _parse_line(text: str, here: str, line: int, timeout: float | None) -> list[
         raise SpecError(
             f"{here}expected 'MODEL [KEY=VALUE ...] TARGET OP N' with OP one of = >= > <= <, got {excerpt(text)}"
         )
-    words = m["lhs"].split()
+    lhs, count_size = m["lhs"], None
+    counted = _COUNT.match(lhs)
+    if counted is not None:
+        lhs, count_size = counted["lhs"], int(counted["size"])
+    words = lhs.split()
     if len(words) < 2:
         raise SpecError(f"{here}expected a model and a target before {excerpt(m['op'])}, got {excerpt(text)}")
     model = words[0].lower()
@@ -146,11 +167,21 @@ def _parse_line(text: str, here: str, line: int, timeout: float | None) -> list[
     column = parse_column(raw, here)
     op = _OPS[m["op"]]
     value = int(m["value"]) + (1 if m["op"] == ">" else -1 if m["op"] == "<" else 0)
+    limit = column.timeout if column.timeout is not None else timeout
+    if count_size is not None:
+        family, _, arity = targets[0].partition(":")
+        if family.lower() != "npn" or arity not in ("1", "2", "3", "4"):
+            raise SpecError(f"{here}a count claim is about npn:N (N = 1..4), got {excerpt(targets[0])}")
+        if model not in COUNT_MODELS or column.options.get("max_weight") is not None:
+            raise SpecError(
+                f"{here}a count claim needs a model in which negating inputs or the output is free "
+                f"({', '.join(COUNT_MODELS)}; thr without max_weight), got {excerpt(text)}"
+            )
+        return [Claim(text, line, model, f"npn:{arity}", op, value, dict(column.options), limit, count_size)]
     try:
         rows = expand_row(targets[0])
     except SpecError as exc:
         raise SpecError(f"{here}{exc}") from None
-    limit = column.timeout if column.timeout is not None else timeout
     return [Claim(text, line, model, row.spec, op, value, dict(column.options), limit) for row in rows]
 
 
@@ -228,6 +259,8 @@ def check_claim(
     ``= k`` and ``<= k`` search sizes up to ``k``; ``>= k`` up to ``k - 1`` (at
     least 1).  ``>= k`` with ``k <= 0`` holds without a search.
     """
+    if claim.count_size is not None:
+        return check_count(claim, proof_dir=proof_dir, progress=progress)
     if claim.op == ">=" and claim.value <= 0:
         return Verdict(claim, "confirmed", "every size is >= 0", 0, None)
     if claim.op in ("=", "<=") and claim.value < 0:
@@ -254,3 +287,91 @@ def check_claim(
     return Verdict(
         claim, verdict, reason, lower, upper, infeasible, float(result.seconds), result.to_dict(), result.name
     )
+
+
+#: Searches of count claims that ran to their bound in this process: key -> (lower bound, size found, bound
+#: searched to).  A later count claim about the same classes re-uses them instead of solving again.
+_SEARCHED: dict[tuple[Any, ...], tuple[int, int | None, int]] = {}
+
+
+def _npn_classes(n: int) -> list[tuple[int, int]]:
+    """``(smallest table, number of functions)`` of every NPN class of ``n`` inputs, in increasing order."""
+    import numpy as np
+
+    from circuits.npn import npn_canonical_all
+
+    tables, sizes = np.unique(npn_canonical_all(n), return_counts=True)
+    return [(int(t), int(k)) for t, k in zip(tables, sizes)]
+
+
+def check_count(
+    claim: Claim,
+    *,
+    proof_dir: str | Path | None = None,
+    progress: Callable[[Any], None] | None = None,
+) -> Verdict:
+    """Decide a count claim: how many functions of ``N`` inputs have minimum size ``claim.count_size``.
+
+    Every NPN class is decided by two searches bounded by that size, for its
+    smallest table and for the complement of that table; the class's size is the
+    smaller minimum.  What is established is an interval ``lower <= count <=
+    upper`` (classes left open by the time limit, which covers the whole claim,
+    widen it), decided as :func:`decide` does.  A class decided by an earlier
+    count claim of the same process (the same model and options) is not searched again.
+    """
+    from circuits.truthtable import TruthTable, full_mask
+
+    assert claim.count_size is not None
+    n, size = int(claim.target.split(":")[1]), claim.count_size
+    deadline = None if claim.timeout is None else time.monotonic() + claim.timeout
+    started = time.monotonic()
+    lower = upper = 0
+    open_classes = 0
+    interrupted = timed_out = False
+    for table, functions in _npn_classes(n):
+        bounds: list[tuple[int, int | None]] = []  # (lower, upper or None) of the table and of its complement
+        for t in (table, table ^ full_mask(n)):
+            key = (claim.model, tuple(sorted(claim.options.items())), n, t)
+            known = _SEARCHED.get(key)
+            if known is not None and (known[0] == known[1] or known[0] > size or known[2] >= size):
+                bounds.append((known[0], known[1]))  # decided by an earlier search of this run
+                continue
+            left = None if deadline is None else deadline - time.monotonic()
+            if interrupted or (left is not None and left <= 0):
+                bounds.append((0, None))
+                timed_out = timed_out or not interrupted
+                continue
+            spec = f"tt:{n}:{TruthTable.single(n, t).hex()}"
+            result = synthesize_model(
+                spec,
+                claim.model,
+                max_size=max(size, 1),
+                timeout=left,
+                proof_dir=proof_dir,
+                progress=progress,
+                **claim.options,
+            )
+            interrupted = interrupted or bool(result.interrupted)
+            timed_out = timed_out or bool(result.timed_out)
+            bounds.append((int(result.lower_bound), result.size))
+            if not (result.timed_out or result.interrupted):
+                _SEARCHED[key] = (int(result.lower_bound), result.size, max(size, 1))
+        # the class's size is the smaller minimum: at least the smaller lower bound, at most the smaller witness
+        low = min(b[0] for b in bounds)
+        found: list[int] = [b[1] for b in bounds if b[1] is not None]
+        high = min(found) if found else None
+        if low == high == size:
+            lower += functions
+            upper += functions
+        elif low <= size and (high is None or high >= size):
+            upper += functions  # not decided: the class may or may not have this size
+            open_classes += 1
+    seconds = time.monotonic() - started
+    span = f"{lower} functions of size {size}" if lower == upper else f"{lower} to {upper} functions of size {size}"
+    holds = [_holds(claim.op, claim.value, k) for k in range(lower, upper + 1)]
+    verdict = "confirmed" if all(holds) else "refuted" if not any(holds) else "unknown"
+    reason = span
+    if open_classes:
+        why = "interrupted" if interrupted else "time limit" if timed_out else "not refuted by this engine"
+        reason = f"{span} ({open_classes} classes open: {why})"
+    return Verdict(claim, verdict, reason, lower, upper, False, seconds, None, "")

@@ -87,7 +87,10 @@ def _verdict(r: Report) -> str:
         return "no closed formula (measured only)"
     if not r.matches_formula:
         return "DOES NOT MATCH the formula"
-    return "equal to the formula" if r.formula_kind == "exact" else "within the formula (an upper bound)"
+    whose = "the paper's formula" if r.formula_source == "paper" else "lbt's own count of this construction"
+    if r.formula_kind == "exact":
+        return f"equal to {whose}"
+    return f"within {whose} (an upper bound)"
 
 
 def _measure_line(what: str, value: int, formula: int | None, kind: str, source: int | None) -> str:
@@ -334,7 +337,7 @@ def _int_values(value: str, name: str, cap: int, *, lo: int = 1) -> list[int]:
     if a < lo:
         raise SpecError(f"--{name} must be at least {lo}, got {a}")
     if b > cap:
-        raise TooLargeError(f"--{name} {b} is too large to check exhaustively (at most {cap})")
+        raise TooLargeError(f"--{name} {b} is too large to check in seconds (at most {cap})")
     return list(range(a, b + 1))
 
 
@@ -443,6 +446,7 @@ def _run(
         "depth",
         "formula depth",
         "kind",
+        "formula from",
         "matches",
         *extra_cols,
         "checked",
@@ -460,6 +464,7 @@ def _run(
                     str(r.depth),
                     "-" if r.formula_depth is None else str(r.formula_depth),
                     r.formula_kind,
+                    r.formula_source,
                     "yes" if r.matches_formula else "NO",
                     *(cols.get(k, "") for k in extra_cols),
                     cols["checked"],
@@ -566,7 +571,7 @@ def construct_barrier(
         c_, d_ = row["c"], row["d"]
         if c_ * d_ > MAX_BARRIER_CD:
             raise TooLargeError(
-                f"c*d = {c_}*{d_} = {c_ * d_} is too large to check exhaustively (at most {MAX_BARRIER_CD})"
+                f"c*d = {c_}*{d_} = {c_ * d_} is too large to check in seconds (at most {MAX_BARRIER_CD})"
             )
     _run("barrier", params, build, table=table, output=output, json_=json_, result_model="relu")
 

@@ -454,7 +454,8 @@ def export_(
     ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Export the table as Markdown, CSV (one line per cell), JSON or a LaTeX tabular."""
+    """Export the table as Markdown, CSV (one line per cell), JSON, a LaTeX tabular, a cost distribution (dist) or
+    one self-contained HTML page (html: values, status, how each cell was checked, witness drawings, proofs, plot)."""
     from lbt.tablereport import export, load_table, read_grid
 
     if output is not None:

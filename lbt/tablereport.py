@@ -1,5 +1,10 @@
 """Reports of a table: the grid of stored results as a rich table, Markdown, CSV, JSON, LaTeX or a plot.
 
+``html`` is one self-contained page (no external font, script or style
+sheet): the grid with each cell's value, status and how it was checked, an
+inline SVG drawing of every witness (Graphviz, when ``dot`` is installed), the
+paths of every cell's proofs and certificates, and the plot as inline SVG.
+
 ``dist`` summarises instead of listing: how many rows have each proven
 minimum, per column (a Markdown table; the plot draws the same counts for
 ``npn:N`` rows), with the unproven rows counted apart.
@@ -31,9 +36,20 @@ from circuits.schema import file_kind
 from lbt.store import CellRecord, Store, open_store
 from lbt.tablespec import Cell, TableSpec, config_sha256, load_spec, parse_spec
 
-__all__ = ["FORMATS", "Grid", "cell_text", "cost_distribution", "export", "load_table", "plot", "read_grid"]
+__all__ = [
+    "FORMATS",
+    "Grid",
+    "cell_status",
+    "cell_text",
+    "cost_distribution",
+    "export",
+    "html_report",
+    "load_table",
+    "plot",
+    "read_grid",
+]
 
-FORMATS = ("md", "csv", "json", "tex", "dist")
+FORMATS = ("md", "csv", "json", "tex", "dist", "html")
 
 LEGEND = "≤k: size k found, minimality not proven; ≥k: no circuit found, every size below k refuted"
 
@@ -264,11 +280,27 @@ def export(grid: Grid, fmt: str) -> str:
         return _tex(grid)
     if fmt == "dist":
         return _dist(grid)
+    if fmt == "html":
+        return html_report(grid)
     raise SpecError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
 
 
 def plot(grid: Grid, output: str | Path) -> Path:
     """Write a PNG: minimum size against the row parameter per column, or the cost distribution of NPN rows."""
+    import matplotlib.pyplot as plt
+
+    fig = _figure(grid)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    tmp.replace(output)
+    return output
+
+
+def _figure(grid: Grid) -> Any:
+    """The matplotlib figure of :func:`plot`."""
     try:
         import matplotlib
     except ImportError:
@@ -276,7 +308,6 @@ def plot(grid: Grid, output: str | Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    output = Path(output)
     spec = grid.spec
     by_key = {(c.row, c.column): c for c in grid.cells()}
     npn_rows = [r for r in spec.rows if r.family in ("npn", "tt")]
@@ -348,9 +379,183 @@ def plot(grid: Grid, output: str | Path) -> Path:
         ax.set_visible(False)
     fig.suptitle(textwrap.fill(spec.title, width=int(9 * 4.6 * cols)))
     fig.tight_layout()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".tmp.png")
-    fig.savefig(tmp, dpi=110)
+    return fig
+
+
+# ---------------------------------------------------------------- the HTML report
+def cell_status(rec: CellRecord | None) -> str:
+    """What a cell's value is: ``proven``, ``lower bound``, ``upper bound``, ``infeasible``, ``error``, ..."""
+    if rec is None:
+        return "not run"
+    if rec.status == "error":
+        return "error"
+    infeasible = bool(rec.result and rec.result.get("infeasible"))
+    if rec.proven:
+        return "proven: no circuit exists" if infeasible else "proven minimum"
+    if rec.size is not None:
+        return "upper bound (≤k): smaller sizes not all refuted"
+    if rec.lower_bound is not None:
+        return "lower bound (≥k): every smaller size refuted"
+    return "timeout: no result"
+
+
+def _how_checked(rec: CellRecord | None) -> list[str]:
+    """One sentence per part of what the stored result rests on (the witness, the start, the refutations)."""
+    if rec is None or rec.result is None:
+        return [] if rec is None else [f"no result stored ({rec.error or rec.status})"]
+    res = rec.result
+    out = []
+    if rec.size is not None:
+        exact = "exact rational arithmetic" if rec.config.get("model") == "relu" else "exactly"
+        out.append(f"witness of size {rec.size} re-evaluated on all 2^{res.get('n')} inputs ({exact})")
+    out.append(f"start {res.get('start')}: {res.get('bound_reason') or 'no bound needed'}")
+    refs = res.get("refutations") or []
+    if refs:
+        sizes = [int(r["size"]) for r in refs if isinstance(r, dict) and "size" in r]
+        proofs = [r.get("proof") for r in refs if isinstance(r, dict)]
+        checked = [p for p in proofs if isinstance(p, dict) and p.get("verdict") == "verified"]
+        methods = sorted({str(r.get("method")) for r in refs if isinstance(r, dict)})
+        span = f"{min(sizes)}..{max(sizes)}" if sizes else "?"
+        text = f"sizes {span} refuted ({', '.join(methods)})"
+        if checked:
+            checkers = sorted({str(p.get("checker")) for p in checked})
+            text += f"; {len(checked)} of {len(refs)} LRAT proofs checked by {', '.join(checkers)}"
+            if any(p.get("certificates_path") for p in checked):
+                text += ", with their certificates re-checked in exact arithmetic"
+        else:
+            text += "; no proof stored (proofs = false): lbt verify cannot re-check these refutations"
+        out.append(text)
+    elif rec.proven and rec.size is not None:
+        out.append("no size below the start needed refuting")
+    if res.get("timed_out"):
+        out.append(f"stopped by the time limit ({rec.timeout:g} s)" if rec.timeout else "stopped by the time limit")
+    return out
+
+
+def _short_check(rec: CellRecord) -> str:
+    """A few words for the grid: what the cell's value rests on."""
+    if rec.result is None:
+        return "no result"
+    refs = rec.result.get("refutations") or []
+    proofs = sum(1 for r in refs if isinstance(r, dict) and isinstance(r.get("proof"), dict))
+    parts = ["witness checked"] if rec.size is not None else []
+    if refs:
+        parts.append(f"{proofs} proof{'s' if proofs != 1 else ''} checked" if proofs else "no proofs stored")
+    return ", ".join(parts)
+
+
+def _witness_drawing(rec: CellRecord) -> str:
+    """Inline SVG of a cell's witness, or its text when Graphviz is missing or the drawing is too large."""
+    import html
+
+    from circuits.display import html as text_html, svg
+    from circuits.fileformat import MODELS
+
+    if rec.witness is None:
+        return ""
+    model_name = str(rec.config.get("model"))
+    kind = {"relu": "relu", "thr": "threshold"}.get(model_name, "boolean")
+    try:
+        model = MODELS[kind].from_dict(rec.witness)
+    except Exception as exc:  # a stored witness lbt cannot read is shown as such, not drawn
+        return f"<p class='bad'>witness not readable: {html.escape(str(exc))}</p>"
+    drawing = svg(model)
+    return drawing if drawing is not None else (text_html(model, force=True) or "")
+
+
+def _plot_svg(grid: Grid) -> str:
+    import html
+
+    try:
+        import matplotlib.pyplot as plt
+
+        fig = _figure(grid)
+    except SpecError as exc:
+        return f"<p>No plot: {html.escape(str(exc))}</p>"
+    except ImportError:
+        return "<p>No plot: matplotlib is not installed (pip install 'lbt[plot]').</p>"
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")  # glyphs as paths: no font needed
     plt.close(fig)
-    tmp.replace(output)
-    return output
+    text = buf.getvalue()
+    return text[text.find("<svg") :]
+
+
+_CSS = """
+body { font-family: sans-serif; margin: 2em; color: #222; }
+table.grid { border-collapse: collapse; margin: 1em 0; }
+table.grid th, table.grid td { border: 1px solid #bbb; padding: 4px 10px; text-align: center; }
+table.grid td.row { text-align: left; font-family: monospace; }
+td.proven { background: #e3f4e3; } td.open { background: #fff4d6; } td.bad { background: #fbe0e0; }
+td a { color: inherit; text-decoration: none; } td .status { font-size: 75%; color: #555; }
+section.cell { border-top: 1px solid #ccc; padding: 0.5em 0; }
+section.cell .drawing svg { max-width: 100%; height: auto; max-height: 420px; }
+code, pre { font-size: 90%; } .bad { color: #a00; } ul.files { font-family: monospace; font-size: 85%; }
+"""
+
+
+def html_report(grid: Grid) -> str:
+    """One self-contained HTML page of the table (see the module docstring)."""
+    import html
+
+    spec = grid.spec
+    store_dir = grid.store_path.parent
+    by_key = {(c.row, c.column): c for c in spec.cells()}
+    counts = grid.counts()
+    esc = html.escape
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(spec.title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{esc(spec.title)}</h1>",
+    ]
+    if spec.description:
+        out.append(f"<p>{esc(spec.description)}</p>")
+    out.append(
+        f"<p>Spec <code>{esc(str(spec.name))}</code>, store <code>{esc(str(grid.store_path))}</code>. "
+        f"{counts['cells']} cells: {counts['proven']} proven, {counts['unproven']} unproven, "
+        f"{counts['error']} error, {counts['missing']} not run. {esc(LEGEND)}. "
+        f"Every number here can be re-checked with <code>lbt verify {esc(str(grid.store_path))}</code>.</p>"
+    )
+    out.append('<table class="grid"><tr><th>target</th>')
+    out += [f"<th>{esc(c.name)}</th>" for c in spec.columns]
+    out.append("</tr>")
+    details = []
+    for r_index, row in enumerate(spec.rows):
+        out.append(f'<tr><td class="row">{esc(row.spec)}</td>')
+        for c_index, col in enumerate(spec.columns):
+            rec = grid.get(by_key[(row.spec, col.name)])
+            status = cell_status(rec)
+            kind = "proven" if rec is not None and rec.proven else "bad" if status == "error" else "open"
+            anchor = f"cell-{r_index}-{c_index}"
+            text = cell_text(rec) or "·"
+            if rec is None:
+                out.append(f'<td title="not run">{esc(text)}</td>')
+                continue
+            out.append(
+                f'<td class="{kind}"><a href="#{anchor}">{esc(text)}<br>'
+                f'<span class="status">{esc(status.split(":")[0])}<br>{esc(_short_check(rec))}</span></a></td>'
+            )
+            how = "".join(f"<li>{esc(h)}</li>" for h in _how_checked(rec))
+            files = ""
+            if rec.proof_dir:
+                base = Path(rec.proof_dir)
+                listed = "".join(f"<li>{esc(str(base / name))}</li>" for name in sorted(rec.proof_files))
+                where = "the store's directory" if str(store_dir) == "." else f"<code>{esc(str(store_dir))}</code>"
+                files = f"<p>Proof files, relative to {where}:</p><ul class='files'>{listed}</ul>"
+            seconds = f"{rec.wall_seconds:.1f} s" if rec.wall_seconds is not None else "?"
+            details.append(
+                f'<section class="cell" id="{anchor}"><h3><code>{esc(row.spec)}</code> — {esc(col.name)}: '
+                f"{esc(text)} ({esc(status)})</h3>"
+                f"<p>Model <code>{esc(col.model)}</code>, options <code>{esc(json.dumps(col.options))}</code>; "
+                f"status {esc(rec.status)}, {seconds}.</p><ul>{how}</ul>{files}"
+                f'<div class="drawing">{_witness_drawing(rec)}</div></section>'
+            )
+        out.append("</tr>")
+    out.append("</table>")
+    out.append("<h2>Plot</h2>")
+    out.append(f'<div class="plot">{_plot_svg(grid)}</div>')
+    out.append("<h2>Cells</h2>")
+    out += details
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"

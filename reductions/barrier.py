@@ -186,15 +186,15 @@ def barrier_network(
         formula_depth = m + 2
         exact = m_out == m and all(g.weights for g in circuit.gates)
         formula = (
-            "Thm 1 (Lemma 21 + Lemma 22 + linear recombination): size 2d(2^c - 1) + 2s + 1, depth m + 2 "
-            "(= k for a TC0_{k-2} circuit)"
+            "lbt's count of its Thm 1 network (Lemma 21 + Lemma 22 + linear recombination; the paper states "
+            "poly(d) size): size 2d(2^c - 1) + 2s + 1, depth m + 2 (= k for a TC0_{k-2} circuit)"
         )
     else:
         formula_depth = c + m + 2
         exact = False
         formula = (
-            "Thm 9 (Lemma 25 + Lemma 22 + linear recombination): size exactly d(c^2 + 3c) + 2s + 1 = O(d c^2 + s), "
-            "depth at most c + m + 2"
+            "lbt's count of its Thm 9 network (Lemma 25 + Lemma 22 + linear recombination; the paper states "
+            "O(d log^2 d)): size exactly d(c^2 + 3c) + 2s + 1, depth at most c + m + 2"
         )
     checked = "not checked"
     extra: dict = {"s": s, "m": m, "q": q, "discretiser_hidden": hidden, "route": route}

@@ -381,8 +381,8 @@ def ramp_discretiser(
         result=net,
         size=net.size,
         depth=net.depth,
-        formula="Lemma 21: per coordinate 2^c - 1 ramps of 2 ReLUs plus c linear bit outputs: "
-        "size d(2(2^c - 1) + c) = O(d 2^c), depth 2",
+        formula="lbt's count of its Lemma 21 construction (the paper states size O(d 2^c), depth 2): per coordinate "
+        "2^c - 1 ramps of 2 ReLUs plus c linear bit outputs: size d(2(2^c - 1) + c), depth 2",
         formula_size=ramp_size(c, d),
         formula_depth=2,
         checked=checked,
@@ -425,8 +425,9 @@ def sawtooth_discretiser(
         result=net,
         size=net.size,
         depth=net.depth,
-        formula="Lemma 25: bit j (j = 1..c after the binary point) costs j tent maps (2j ReLUs), "
-        "a 2-ReLU step and a linear output: size d(c^2 + 4c) = O(d c^2), depth c + 2 (bit j: j + 2)",
+        formula="lbt's count of its Lemma 25 construction (the paper states O(j) neurons and depth O(j) for bit j): "
+        "bit j (j = 1..c after the binary point) costs j tent maps (2j ReLUs), a 2-ReLU step and a linear output: "
+        "size d(c^2 + 4c), depth c + 2 (bit j: j + 2)",
         formula_size=sawtooth_size(c, d),
         formula_depth=c + 2,
         checked=checked,

@@ -142,6 +142,7 @@ def disj_network(d: int, *, check: bool = True) -> Report:
         formula_depth=2,
         checked=checked,
         formula_kind="exact",
+        formula_source="paper",
     )
 
 
@@ -157,7 +158,7 @@ def ip_network(d: int, gadget: str = "ramps", *, check: bool = True) -> Report:
         r = [builder.relu(count - j) for j in range(d)]
         out = r[0] + sum((r[j] * (2 * (-1) ** j) for j in range(1, d)), Affine())
         formula = (
-            "Thm 16 with ramps: d AND neurons, ramps r_j = [S - j]+ (j = 0..d-1), linear output "
+            "lbt's count of its Thm 16 network (the paper states size O(d), constant depth), with ramps: d AND neurons, ramps r_j = [S - j]+ (j = 0..d-1), linear output "
             "r_0 + sum_{j>=1} 2(-1)^j r_j: size 2d + 1, depth 3"
         )
     else:
@@ -167,7 +168,7 @@ def ip_network(d: int, gadget: str = "ramps", *, check: bool = True) -> Report:
             y = builder.relu(y * 2) - builder.relu(y * 4 - 2)
         out = y
         formula = (
-            "Thm 16 with a sawtooth: d AND neurons, L = ceil(log2 d) tent maps (2 ReLUs each) on S/2^L, "
+            "lbt's count of its Thm 16 network (the paper states size O(d), constant depth), with a sawtooth: d AND neurons, L = ceil(log2 d) tent maps (2 ReLUs each) on S/2^L, "
             "linear output: size d + 2L + 1, depth L + 2"
         )
     net = builder.build([out])

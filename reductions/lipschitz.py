@@ -329,6 +329,7 @@ def lipschitz_network(
         formula_depth=net.depth + 1,
         checked=checked,
         formula_kind="exact",
+        formula_source="paper",
         source_size=net.size,
         source_depth=net.depth,
         extra=extra,

@@ -160,6 +160,7 @@ def threshold_to_relu(c: ThresholdCircuit, *, samples: int = 64, seed: int = 0) 
             f"at {samples} random rational points of [-1/4, 5/4]^{n}"
         ),
         formula_kind="exact" if exact else "upper",
+        formula_source="paper",
         source_size=s,
         source_depth=m,
         extra={"output_gate_depth": m_out, "real_range_samples": samples},

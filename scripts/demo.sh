@@ -27,13 +27,14 @@ echo
 echo "== IP_2 (inner product mod 2 of two 2-bit vectors) needs 2 threshold gates:"
 step synth ip:2 --model thr --proof out/proofs
 echo
-echo "== DISJ_2 needs 3 ReLU neurons (output included): paper 002's d+1 construction is optimal:"
+echo "== DISJ_2 needs 3 ReLU neurons (output included) with one hidden layer and no skip connections,"
+echo "== the size of paper 002's d+1 construction (proven for that architecture only):"
 step synth disj:2 --model relu --output relu --proof out/proofs
 echo
 echo "== Claims such as a paper states them, each checked by the search it needs"
 echo "== (the last one is false: PAR_4 needs 3 B2 gates, so the exit code is 1):"
 cat > out/claims.txt <<'CLAIMS'
-b2 maj:3 = 4                  # Knuth, TAOCP 7.1.2
+b2 maj:3 = 4
 thr par:5 = 3
 thr layered=2 par:3..4 >= 4
 relu output=relu disj:2 = 3

@@ -13,6 +13,8 @@ and says it does not hold on the unit cube.  This script probes that numerically
 * this is fitting, so every count is an **upper bound** on the true minimum (another
   choice of first layer may need fewer), measured on the grid only; the error on fresh
   random points of the domain is reported beside it and can be larger;
+* at d = 1 one neuron is exact on every domain [a, b]: x = relu(x - a) + a, so the counts
+  the pool gives there (above 1 on [-1,1] and [0,2]) show how loose these upper bounds are;
 * on {0,1}^d the product is AND_d = relu(x_1 + ... + x_d - d + 1), one neuron; this is
   checked exactly on all 2^d points.
 
@@ -163,7 +165,8 @@ def main() -> None:
     else:
         ok = all(e["one_neuron_exact"] for e in exact)
         print(f"on {{0,1}}^d, x1*...*xd == relu(x1+...+xd - d + 1) exactly for d = 1..{args.and_max_d}: {ok}")
-        print("(counts are upper bounds from fitting random first layers, not lower bounds)")
+        print("(counts are upper bounds from fitting random first layers, not minima: at d = 1 one neuron,")
+        print(" relu(x - a) + a on [a, b], is exact on every domain)")
         print(f"({result['seconds']} s)")
     if args.plot:
         try:

@@ -179,8 +179,9 @@ def main() -> None:
         if r["function"].startswith("max(0") and r["P_passes_test_for_log2_n_layers"] is False:
             k = r["n"].bit_length() - 1
             print(
-                f"{'':>20}Vol_{r['n']}(P) is odd, so this P is not in Q_{k}; every representation has P = Q + Delta_{r['n']} "
-                f"with the same parity, hence F_{r['n']} needs {k + 1} hidden layers with integer weights"
+                f"{'':>20}Vol_{r['n']}(P) is odd, so this P is not in Q_{k}: consistent with the theorem of Haase, Hertrich "
+                f"and Loho (ICLR 2023) that F_{r['n']} needs {k + 1} integer hidden layers; this run checks this network "
+                "and samples the invariant, it does not prove the theorem"
             )
     print(f"({result['seconds']} s)")
     if result["counterexamples"]:

@@ -139,6 +139,33 @@ class SynthesisResult:
     def witness(self) -> dict[str, Any] | None:
         return None if self.circuit is None else self.circuit.to_dict()
 
+    def summary(self) -> str:
+        """One line: what the search established (``maj:4 over b2: minimum size 7, proven``)."""
+        head = f"{self.target} over {self.model}: "
+        if self.infeasible:
+            return head + "no circuit exists under these options (proven)"
+        if self.size is None:
+            return head + f"no circuit found; every size below {self.lower_bound} refuted (not proven)"
+        if self.proven:
+            return head + f"minimum size {self.size}, proven"
+        return head + f"size {self.size} found, every size below {self.lower_bound} refuted (minimum not proven)"
+
+    # Jupyter: the witness drawn by Graphviz under the summary where ``dot`` is installed, else text
+    def _repr_svg_(self) -> str | None:
+        from circuits.display import svg
+
+        return svg(self.circuit, self.summary())
+
+    def _repr_html_(self) -> str | None:
+        from circuits.display import html
+
+        return html(self.circuit, self.summary())
+
+    def _repr_markdown_(self) -> str | None:
+        from circuits.display import markdown
+
+        return markdown(self.circuit, self.summary())
+
     def to_dict(self) -> dict[str, Any]:
         digits = max(1, (1 << self.n) // 4)
         return {

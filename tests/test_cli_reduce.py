@@ -120,6 +120,7 @@ def test_threshold_to_relu_through_main(tmp_path):
     assert net.size == 2 * s + q == data["size"] == data["formula_size"]  # Lemma 22: 2s + q
     assert net.depth == m + 1 == data["depth"]
     assert data["matches_formula"] and data["formula_kind"] == "exact"
+    assert data["formula_source"] == "paper"  # Lemma 22 states 2s + q exactly
     assert f"2^{src.n}" in data["checked"]
     assert load(tmp_path / "c.json") == src  # the input is untouched
 
@@ -239,7 +240,8 @@ def test_tables():
     assert lines[0].startswith("| c ") and lines[1].startswith("|--")
     body = [line.split("|")[1:-1] for line in lines[2:6]]
     assert [int(r[2]) for r in body] == [c * c + 4 * c for c in range(1, 5)]  # size column
-    assert all(r[6].strip() == "exact" and r[7].strip() == "yes" for r in body)
+    # Lemma 25 gives only O(j) per bit: the formula compared against is lbt's own count, and the table says so
+    assert all(r[6].strip() == "exact" and r[7].strip() == "lbt" and r[8].strip() == "yes" for r in body)
     assert "formula (sawtooth_discretiser)" in text and "checked (sawtooth_discretiser, last row)" in text
 
 
@@ -357,3 +359,26 @@ def test_bad_input_subprocess(args, tmp_path):
     assert proc.stderr.startswith("lbt: error: ") and proc.stderr.count("\n") == 1
     assert "Traceback" not in proc.stderr and proc.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "source"),
+    [
+        (["bitextract", "--c", "2"], "lbt"),  # Lemma 21: O(d 2^c) only
+        (["bitextract", "--c", "2", "--method", "sawtooth"], "lbt"),  # Lemma 25: O(j) per bit only
+        (["ip-net", "--d", "2"], "lbt"),  # Theorem 16, IP_d: O(d) only
+        (["barrier", "--c", "2", "--d", "1"], "lbt"),
+        (["disj-net", "--d", "2"], "paper"),  # Theorem 16, DISJ_d: d + 1 exactly
+    ],
+)
+def test_the_verdict_says_whose_formula_it_is(args, source):
+    """Where the paper gives only an O(.) bound, the count compared against is lbt's own, and the output says so."""
+    proc = subprocess.run(LBT + ["construct", *args], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    verdict = next(line.strip() for line in proc.stdout.splitlines() if line.strip().startswith("exact:"))
+    if source == "lbt":
+        assert verdict == "exact: equal to lbt's own count of this construction"
+    else:
+        assert verdict == "exact: equal to the paper's formula"
+    data = json.loads(subprocess.run(LBT + ["construct", *args, "--json"], capture_output=True, text=True).stdout)
+    assert data["formula_source"] == source

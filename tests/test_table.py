@@ -562,3 +562,36 @@ def test_relu_column(tmp_path, cli):
     assert rec.proven and rec.size == 3
     code, out, _ = cli("verify", spec_path, "--json")
     assert code == 0, out
+
+
+def test_html_report_is_one_self_contained_page(tmp_path):
+    """`lbt table export --format html`: every cell with value, status and how it was checked, an inline SVG of
+    each witness (with dot), the proof paths, the plot; nothing loaded from elsewhere."""
+    import re
+    import shutil
+
+    spec = tmp_path / "t.toml"
+    spec.write_text(
+        'title = "html"\nrows = ["par:2..3"]\ntimeout = 60\n'
+        '[[columns]]\nname = "B2"\nmodel = "b2"\n'
+        '[[columns]]\nname = "thr2"\nmodel = "thr"\nlayered = 2\nmax_size = 3\n'
+    )
+    assert lbt("table", "run", str(spec)).returncode == 0
+    out = tmp_path / "t.html"
+    proc = lbt("table", "export", str(spec), "--format", "html", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    # offline: no script, no external style sheet, font or image; links only to anchors of the page
+    assert "<script" not in page and "<link" not in page and "@import" not in page and "url(http" not in page
+    assert not re.findall(r"""(?:src|href)=["'](?!#|data:)""", page)
+    # par:3 in 2 layers needs 4 gates: with max_size 3 the cell is a lower bound, shown as one
+    assert "≥4" in page and "lower bound (≥k)" in page
+    assert page.count("proven minimum") >= 3 and "proofs checked" in page
+    assert "par_3-thr-l2-s3.lrat.gz" in page  # the proof of the refuted size 3, by its path
+    proof = next(p for p in (tmp_path / "t.proofs").rglob("par_3-thr-l2-s3.lrat.gz"))
+    assert proof.is_file()
+    if shutil.which("dot"):
+        assert page.count("<svg") >= 1 + 3  # the plot and a drawing of each of the three witnesses
+    else:
+        assert "<pre>" in page
