@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from solvers.certificate import Verdict
     from solvers.search import Search
 
-__all__ = ["Case", "Settled", "SizeEngine", "Solved", "proof_name", "settle"]
+__all__ = ["Case", "Settled", "SizeEngine", "Solved", "proof_name", "settle", "stored"]
 
 
 @dataclass(frozen=True)
@@ -238,14 +238,24 @@ class Settled:
     split: bool = False  # settled as cubes (:mod:`solvers.cubes`)
 
 
+def stored(engine: SizeEngine, case: Case, proof_dir: Path) -> Settled | None:
+    """``case`` as an earlier run refuted it in ``proof_dir``, re-checked now; ``None`` if there is no such
+    refutation that passes the check."""
+    t0 = time.monotonic()
+    record = _reuse(engine, case, proof_dir)
+    if record is None:
+        return None
+    clauses = int(record.get("num_clauses", len(case.clauses)))
+    return Settled(Status.UNSAT, record, None, clauses, record["cnf_sha256"], None, True, time.monotonic() - t0)
+
+
 def settle(engine: SizeEngine, case: Case, deadline: float | None, proof_dir: Path | None) -> Settled:
     """Decide ``case``: re-use its stored refutation (re-checked), or solve it and prove a refutation."""
     t0 = time.monotonic()
     if proof_dir is not None and case.counts:
-        stored = _reuse(engine, case, proof_dir)
-        if stored is not None:  # refuted by an earlier run, re-checked now
-            clauses = int(stored.get("num_clauses", len(case.clauses)))
-            return Settled(Status.UNSAT, stored, None, clauses, stored["cnf_sha256"], None, True, time.monotonic() - t0)
+        reused = stored(engine, case, proof_dir)
+        if reused is not None:
+            return reused
     solved = engine.solve(case, deadline, proof_dir if engine.certificate is None and case.counts else None)
     final = case.clauses if solved.clauses is None else solved.clauses
     out = Settled(solved.status, solved.proof, solved, len(final), solved.cnf_sha256, solved.method)

@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from circuits.errors import SpecError
-from solvers.cases import Case, Settled, SizeEngine, proof_name, settle
+from solvers.cases import Case, Settled, SizeEngine, proof_name, settle, stored
+from solvers.certified import journal_path
 from solvers.cubes import CUBES_PER_JOB, SPLIT_AFTER, CubeProgress, cube_record, solve_cubes, split_case
 from solvers.limits import check_jobs, check_timeout
 from solvers.records import ProgressEvent, Status, StepResult, SynthesisResult
@@ -154,7 +155,6 @@ def _stored_split(case: Case, proof_dir: Path | None) -> int | None:
     """The number of cubes an earlier run split ``case`` into, if its coverage journal says so (resume)."""
     from circuits.errors import LbtError
     from circuits.schema import is_int, read_json
-    from solvers.certified import journal_path
 
     if proof_dir is None or not journal_path(proof_dir, f"{case.name}-cover").is_file():
         return None
@@ -178,6 +178,9 @@ def _settle_or_split(
     count = parallel.cubes if parallel.cubes is not None else _stored_split(case, proof_dir)
     if not case.counts or (count is None and not parallel.splits()):
         return settle(engine, case, deadline, proof_dir), None
+    whole = None if proof_dir is None else stored(engine, case, proof_dir)  # refuted whole by an earlier run?
+    if whole is not None:
+        return whole, None
     if count is None:  # first the whole case, for a moment
         until = time.monotonic() + SPLIT_AFTER
         whole = settle(engine, case, until if deadline is None else min(deadline, until), proof_dir)
