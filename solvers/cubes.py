@@ -46,6 +46,7 @@ from solvers.records import Status
 from solvers.split import derive
 
 __all__ = [
+    "RACER",
     "SPLIT_AFTER",
     "CubeProgress",
     "Split",
@@ -156,16 +157,63 @@ def _local_task(index: int) -> tuple[int, Settled]:
     return index, settle(work["engine"], cube, work["deadline"], work["proof_dir"])
 
 
+#: Index of the whole case's model search that races the cubes (:func:`_run_local`).
+RACER = -1
+
+
+def _race_main(conn: Any) -> None:
+    """The racer: the whole case, without a proof, looking for a model; it reports only a satisfiable one."""
+    _init_worker()
+    work = _WORK
+    try:
+        solved = work["engine"].solve(work["case"], work["deadline"], None)
+        if solved.status == Status.SAT:
+            solved.clauses = None  # the parent needs the witness, not the final CNF
+            conn.send(Settled(Status.SAT, solved=solved, cnf_sha256=solved.cnf_sha256))
+    except Exception:  # noqa: BLE001 - a failed racer leaves the cubes to decide
+        pass
+    finally:
+        conn.close()
+
+
 def _run_local(indices: list[int], jobs: int) -> Iterator[tuple[int, Settled]]:
+    """The cubes on ``jobs`` forked processes; with ``jobs > 1`` one more process races them on the whole case.
+
+    The racer only finds models: a satisfiable size is often quick as a whole
+    but slow as cubes (each unsatisfiable cube needs its proof first).  A model it
+    finds ends the split (``RACER`` is its index); its "unsatisfiable" refutes
+    nothing (it has no proof) and is ignored, so the cubes decide that.
+    """
     if jobs <= 1:
         for index in indices:
             yield _local_task(index)
         return
     ctx = multiprocessing.get_context("fork")
     pool = ctx.Pool(min(jobs, len(indices)) or 1, initializer=_init_worker)
+    receive, send = ctx.Pipe(duplex=False)
+    racer = ctx.Process(target=_race_main, args=(send,), daemon=True)
+    racer.start()
+    send.close()
+    racing = True
     try:
-        yield from pool.imap_unordered(_local_task, indices)
+        results = pool.imap_unordered(_local_task, indices)
+        for _ in indices:
+            while True:
+                if racing and receive.poll():
+                    try:
+                        yield RACER, receive.recv()
+                        return
+                    except EOFError:  # the racer ended without a model
+                        racing = False
+                try:
+                    yield results.next(timeout=0.2)
+                    break
+                except multiprocessing.TimeoutError:
+                    continue
     finally:
+        racer.kill()
+        racer.join()
+        receive.close()
         pool.terminate()
         pool.join()
 

@@ -10,12 +10,15 @@ import os
 import shutil
 import signal
 import threading
+import time
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from circuits.targets import target
 from solvers.audit import audit_file
 from solvers.boolean.engine import synthesize
+from solvers.records import Status
 from solvers.relu.engine import synthesize_relu
 from solvers.split import derive, occurrence_groups, split
 from solvers.threshold.engine import synthesize_threshold
@@ -183,6 +186,22 @@ def test_a_satisfiable_cube_ends_the_split_and_gives_the_witness():
     r = synthesize("maj:4", start=7, cubes=4, jobs=2)
     (step,) = r.steps
     assert step.status == "sat" and step.method.endswith("+cubes") and r.circuit.size == 7
+    assert multiprocessing.active_children() == []
+
+
+def test_the_whole_case_races_the_cubes_for_a_model(monkeypatch):
+    # the cube processes never finish (forked after this patch); only the racer on the whole formula can
+    # find the 7-gate circuit of MAJ_4 before the time limit
+    import solvers.cubes
+
+    def stuck(*args, **kwargs):
+        time.sleep(30)  # then a cube ends undecided: without the racer the size times out
+        return solvers.cubes.Settled(Status.TIMEOUT)
+
+    monkeypatch.setattr(solvers.cubes, "settle", stuck)
+    r = synthesize("maj:4", start=7, cubes=4, jobs=2, timeout=120)
+    assert not r.timed_out and r.size == 7 and r.circuit.computes(target("maj:4").table)
+    assert r.steps[-1].method.endswith("+cubes")
     assert multiprocessing.active_children() == []
 
 
