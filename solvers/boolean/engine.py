@@ -130,7 +130,7 @@ class BooleanEngine:
         return Solved(step.status, step.model, proof=step.proof, method=step.method, cnf_sha256=step.cnf_sha256)
 
     def split_groups(self, case: Case) -> list[list[int]]:
-        """The cubes of a split size (:mod:`solvers.cubes`): which tuple each gate reads, last gate first."""
+        """The cubes of a split size (:mod:`solvers.cubes`): which tuple each gate reads, first gate first."""
         return case.data.split_groups()
 
     def verify(self, path: Path) -> Any:
