@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from circuits import dag
+from circuits.display import Displayed
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.schema import (
     expect_dict as _expect_dict,
@@ -326,7 +327,7 @@ def _coerce_edge(value: Edge | int, where: str) -> Edge:
 
 # -------------------------------------------------------------------- circuit
 @dataclass(frozen=True, slots=True)
-class BooleanCircuit:
+class BooleanCircuit(Displayed):
     """An ``n``-input gate circuit over ``basis``. It implements :class:`circuits.model.CircuitModel`.
 
     ``gates[i]`` is node ``n + i``; ``outputs[k]`` is the edge computing output ``k``
@@ -566,22 +567,6 @@ class BooleanCircuit:
             lines.append(f"  [{self.n + i}] = {g}")
         lines.append("  outputs: " + ", ".join(f"y{k} = {e}" for k, e in enumerate(self.outputs)))
         return "\n".join(lines)
-
-    # Jupyter: a Graphviz drawing where ``dot`` is installed, else the text form (circuits.display)
-    def _repr_svg_(self) -> str | None:
-        from circuits.display import svg
-
-        return svg(self)
-
-    def _repr_html_(self) -> str | None:
-        from circuits.display import html
-
-        return html(self)
-
-    def _repr_markdown_(self) -> str | None:
-        from circuits.display import markdown
-
-        return markdown(self)
 
 
 # ---------------------------------------------------------------- drawing

@@ -22,7 +22,7 @@ import html as _html
 import subprocess
 from typing import Any
 
-__all__ = ["MAX_SVG_NODES", "html", "markdown", "svg"]
+__all__ = ["MAX_SVG_NODES", "Displayed", "html", "markdown", "svg"]
 
 #: Largest drawing (inputs plus gates) rendered for a notebook; larger ones show as text.
 MAX_SVG_NODES = 400
@@ -72,3 +72,18 @@ def markdown(model: Any, caption: str | None = None, *, force: bool = False) -> 
     if model is not None:
         parts.append("```text\n" + str(model) + "\n```")
     return "\n\n".join(parts)
+
+
+class Displayed:
+    """Mixin of the circuit models: they show themselves in Jupyter through this module."""
+
+    __slots__ = ()
+
+    def _repr_svg_(self) -> str | None:
+        return svg(self)
+
+    def _repr_html_(self) -> str | None:
+        return html(self)
+
+    def _repr_markdown_(self) -> str | None:
+        return markdown(self)

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from circuits import dag
+from circuits.display import Displayed
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.schema import (
     expect_dict as _expect_dict,
@@ -176,7 +177,7 @@ class Neuron:
 
 
 @dataclass(frozen=True, slots=True)
-class ReLUNetwork:
+class ReLUNetwork(Displayed):
     """An ``n``-input ReLU network. It implements :class:`circuits.model.CircuitModel`.
 
     ``neurons[i]`` is node ``n + i``.  ``outputs[k]`` is the neuron node of output
@@ -435,22 +436,6 @@ class ReLUNetwork:
             lines.append(f"  [{self.n + i}] = {v}")
         lines.append("  outputs: " + ", ".join(f"y{k} = [{o}]" for k, o in enumerate(self.outputs)))
         return "\n".join(lines)
-
-    # Jupyter: a Graphviz drawing where ``dot`` is installed, else the text form (circuits.display)
-    def _repr_svg_(self) -> str | None:
-        from circuits.display import svg
-
-        return svg(self)
-
-    def _repr_html_(self) -> str | None:
-        from circuits.display import html
-
-        return html(self)
-
-    def _repr_markdown_(self) -> str | None:
-        from circuits.display import markdown
-
-        return markdown(self)
 
 
 # ---------------------------------------------------------------- exact batch evaluation

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from circuits import dag
+from circuits.display import Displayed
 from circuits.errors import ArityError, FormatError, ModelError, SpecError, TooLargeError
 from circuits.schema import (
     expect_dict as _expect_dict,
@@ -106,7 +107,7 @@ class ThresholdGate:
 
 
 @dataclass(frozen=True, slots=True)
-class ThresholdCircuit:
+class ThresholdCircuit(Displayed):
     """An ``n``-input threshold circuit. It implements :class:`circuits.model.CircuitModel`.
 
     ``gates[i]`` is node ``n + i``.  ``outputs[k]`` is the gate node computing output
@@ -304,22 +305,6 @@ class ThresholdCircuit:
             lines.append(f"  [{self.n + i}] = {g}")
         lines.append("  outputs: " + ", ".join(f"y{k} = [{o}]" for k, o in enumerate(self.outputs)))
         return "\n".join(lines)
-
-    # Jupyter: a Graphviz drawing where ``dot`` is installed, else the text form (circuits.display)
-    def _repr_svg_(self) -> str | None:
-        from circuits.display import svg
-
-        return svg(self)
-
-    def _repr_html_(self) -> str | None:
-        from circuits.display import html
-
-        return html(self)
-
-    def _repr_markdown_(self) -> str | None:
-        from circuits.display import markdown
-
-        return markdown(self)
 
 
 # ---------------------------------------------------------------- parsing
