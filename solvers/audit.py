@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from circuits.errors import FormatError, LbtError, excerpt
+from circuits.schema import is_int
 from circuits.targets import name_mismatch
 from circuits.truthtable import TruthTable
 from solvers.certificate import AuditFailure
@@ -132,6 +133,8 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
             raise AuditFailure(f"cannot audit results of model {excerpt(model)}")
         lb, verified, cap = engine.audit_checks()(record, base, table, checks, checked)
         size = record.get("size")
+        if size is not None and not is_int(size):  # 3.0 or True would compare equal to an int below
+            raise AuditFailure(f"the record's size {excerpt(size)} is not an integer")
         if size is not None and record.get("witness") is None:
             checks.append((False, f"size {size} claimed, but no witness stored"))
         elif size is None and record.get("witness") is not None:
@@ -140,7 +143,7 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
         while bound in verified:
             bound += 1
         claimed = record.get("lower_bound")
-        if claimed is not None and not (isinstance(claimed, int) and claimed <= bound):
+        if claimed is not None and not (is_int(claimed) and claimed <= bound):
             checks.append((False, f"lower bound {claimed!r} recorded, but the verified refutations give {bound}"))
         elif isinstance(claimed, int) and claimed > lb and not record.get("proven"):
             checks.append((True, f"lower bound {claimed}: {_sizes(lb, claimed - 1)} refuted"))
@@ -153,7 +156,7 @@ def audit_result(record: dict[str, Any], base: str | Path = ".", path: str = "<r
                 span = f"at least {lb} needed" if lb > cap else f"{_sizes(lb, cap)} refuted"
                 checks.append((True, f"infeasible: no minimum circuit under these options exceeds {cap}, {span}"))
         elif record.get("proven"):
-            missing = [s for s in range(lb, size if isinstance(size, int) else lb) if s not in verified]
+            missing = [s for s in range(lb, size if size is not None else lb) if s not in verified]
             if missing or size is None:
                 checks.append(
                     (

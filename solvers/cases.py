@@ -72,12 +72,13 @@ class Case:
             header = {**self.header, "cube": list(cube), "base_clauses": len(clauses)}
             header["base_sha256"] = clauses_hash(clauses)
         with_clauses = getattr(self.data, "with_clauses", None)
+        cube_claim = {"cube": list(cube) or None, "base": clauses_hash(self.clauses) if cube else None}
         return replace(
             self,
             name=f"{self.name}-c{index}",
             clauses=clauses,
             header=header,
-            claim=None if self.claim is None else {**self.claim, "cube": list(cube)},
+            claim=None if self.claim is None else {**self.claim, **cube_claim},
             data=self.data if with_clauses is None else with_clauses(clauses),
             cube=tuple(cube),
         )

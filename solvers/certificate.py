@@ -225,8 +225,9 @@ def verify_file(
     learned = len(data["learned"]) if isinstance(data.get("learned"), list) else 0
     base_n = _int(data.get("base_clauses")) or 0
     try:
-        cnf_path = None if data.get("cnf") is None else path.parent / str(data.get("cnf"))
-        proof_path = path.parent / str(data.get("proof"))
+        # the files beside the certificate, by name (a certificate never reaches outside its directory)
+        cnf_path = None if data.get("cnf") is None else path.parent / Path(str(data.get("cnf"))).name
+        proof_path = path.parent / Path(str(data.get("proof"))).name
         claim, what, cnf = check(data, None if cnf_path is None else read_dimacs(cnf_path))
         if check_proof:
             result = verify_refutation(
@@ -240,6 +241,7 @@ def verify_file(
     except (Reject, FormatError) as exc:
         return Verdict(False, str(exc), str(path), target, size, learned, base_n)
     label = f"size {claim['size']}" + (f", width profile {claim['widths']}" if claim["widths"] is not None else "")
+    label += "" if claim.get("cube") is None else f", cube {claim['cube']} of a split"
     reason = f"{label} refuted: {what}, LRAT proof verified" if check_proof else f"{label}: {what} (proof not checked)"
     return Verdict(True, reason, str(path), target, claim["size"], learned, base_n, claim=claim)
 
@@ -374,8 +376,9 @@ def certified_refutations(
                 good = False
                 reasons.append(f"{what}: {exc}")
                 continue
+            formula = clauses_hash(clauses)  # a cube counts only in the very formula the coverage is about
             for k, cube in enumerate(cubes):
-                required[f"{what}, cube {k} {list(cube)}"] = {**claim, "cube": list(cube)}
+                required[f"{what}, cube {k} {list(cube)}"] = {**claim, "cube": list(cube) or None, "base": formula}
         paths = certificate_paths(ref)
         if None in paths or (required and not paths):
             checks.append((False, f"size {size}: no certificate stored (run synth with --proof DIR)"))

@@ -206,12 +206,21 @@ def refuted_claim(
     options: dict[str, Any],
     widths: Sequence[int] | None = None,
     cube: Sequence[int] | None = None,
+    base: Sequence[Sequence[int]] | None = None,
 ) -> dict[str, Any]:
     """What a verified refutation of ``size`` for ``table`` under ``options`` refutes, in canonical form.
 
     This is :attr:`solvers.certificate.Verdict.claim`: the verifiers build it from
     what they regenerated, and :mod:`solvers.audit` compares it with the claim it needs.
+
+    A whole size (or width profile) is the same question whatever sound symmetry
+    breaking its encoding used, so the encoding is not part of its claim.  A cube
+    is not: its literals mean something only in the formula the split was made
+    of, so a cube's claim also names that formula, ``base`` (the clauses before
+    the cube's units), by the hash of its clauses.
     """
+    from solvers.cnf import clauses_hash
+
     return {
         "n": table.n,
         "table": table.hex(),
@@ -219,4 +228,5 @@ def refuted_claim(
         "options": dict(options),
         "widths": None if widths is None else [int(w) for w in widths],
         "cube": None if not cube else [int(lit) for lit in cube],
+        "base": None if not cube or base is None else clauses_hash(base),
     }

@@ -96,7 +96,7 @@ def run_engine(
 
     _check_size(max_size, "max_size", engine.least_size)
     _check_size(start, "start", engine.least_size)
-    _check_size(cubes, "cubes", 1)
+    _check_size(cubes, "cubes", 2)
     check_jobs(jobs, "jobs")
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise SpecError(f"scheduler must be an address such as tcp://host:8786, got {scheduler!r}")

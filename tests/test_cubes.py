@@ -165,6 +165,70 @@ def test_a_cube_proof_of_another_cube_is_rejected(split_dir, tmp_path):
     assert not _tampered(split_dir, tmp_path, change).ok
 
 
+def _mixed_split(directory):
+    """A split of PAR_2's size 2 over thr whose coverage is of the default encoding, but whose cubes are refuted in
+    the encoding without symmetry breaking: the same cube literals, another formula.  Returns the record."""
+    import solvers.threshold.engine as te
+    from solvers.cases import settle
+    from solvers.cubes import coverage_case, cube_record
+    from solvers.sat import solve_step
+    from solvers.threshold.options import ThresholdOptions
+
+    table = target("par:2").table
+    run = synthesize_threshold("par:2", proof_dir=directory)
+    record = run.to_dict()
+    (case,) = te.ThresholdEngine("par:2", table, ThresholdOptions()).cases(2, None)
+    cubes = derive(case.clauses, 8)
+    cover = coverage_case(case, cubes)
+    step = solve_step([list(c) for c in cover.clauses], cover.num_vars, size=2, proof_dir=directory,
+                      name=cover.name, write_cnf=False)  # fmt: skip
+    other = te.ThresholdEngine("par:2", table, ThresholdOptions(), symmetry=[])
+    (bare,) = other.cases(2, None)
+    entries = []
+    for k, cube in enumerate(cubes):
+        outcome = settle(other, bare.restrict(k, cube), None, directory)
+        assert outcome.status == "unsat"  # each cube is refuted, but in another formula
+        entries.append(cube_record(k, cube, outcome))
+    proof = {"split": {"cubes": 8, "count": len(cubes)}, "cover": step.proof, "cubes": entries}
+    record["refutations"] = [r for r in record["refutations"] if r["size"] != 2]
+    record["refutations"].append({"size": 2, "status": "unsat", "proof": proof})
+    record.update(size=None, witness=None, proven=False, lower_bound=3)  # PAR_2 needs 2 threshold gates: false
+    return record, case, cubes
+
+
+def test_cubes_refuted_in_another_encoding_do_not_count(tmp_path):
+    # a cube's literals mean something only in the formula its split was made of: the coverage proof of one
+    # encoding and cube refutations of another prove nothing of either
+    record, _, _ = _mixed_split(tmp_path)
+    (tmp_path / "forged.result.json").write_text(json.dumps(record))
+    audit = audit_file(tmp_path / "forged.result.json")
+    assert not audit.ok and any("refutes another question" in f for f in audit.failures), audit.failures
+
+
+def test_cubes_of_another_encoding_are_not_reused_on_resume(tmp_path):
+    forged = tmp_path / "forged"
+    _, case, cubes = _mixed_split(forged)
+    resumed = tmp_path / "resumed"
+    resumed.mkdir()
+    for k, cube in enumerate(cubes):  # planted as this run's cubes, with the journal's base hash set to match
+        name = f"par_2-thr-s2-c{k}"
+        for suffix in (".certs.json", ".lrat.gz"):
+            shutil.copy(forged / (name + suffix), resumed / (name + suffix))
+        journal = json.loads((forged / f"{name}.refutation.json").read_text())
+        journal["base_sha256"] = case.restrict(k, cube).header["base_sha256"]
+        (resumed / f"{name}.refutation.json").write_text(json.dumps(journal))
+    r = synthesize_threshold("par:2", cubes=8, proof_dir=resumed)
+    assert (r.size, r.proven) == (2, True)  # size 2 was not taken as refuted
+
+
+def test_a_size_that_is_not_an_integer_proves_nothing(tmp_path):
+    record = synthesize_threshold("par:2", proof_dir=tmp_path).to_dict()
+    record.update(size=3.0, lower_bound=None, proven=True)  # 3.0 == 3, and no size was refuted at 2
+    (tmp_path / "float.result.json").write_text(json.dumps(record))
+    audit = audit_file(tmp_path / "float.result.json")
+    assert not audit.ok and "is not an integer" in " ".join(audit.failures)
+
+
 # --------------------------------------------------------------- resume, and what stops a split
 def test_an_interrupted_split_resumes_and_solves_only_what_is_missing(cli, tmp_path):
     d = tmp_path / "p"
@@ -218,7 +282,7 @@ def test_ctrl_c_stops_every_cube_process():
 
 def test_cube_options_are_checked(cli):
     for args, words in [
-        (["--cubes", "0"], "cubes must be an integer >= 1"),
+        (["--cubes", "1"], "cubes must be an integer >= 2"),
         (["--jobs", "0"], "jobs must be an integer in 1.."),
         (["--scheduler", " "], "scheduler must be an address"),
     ]:

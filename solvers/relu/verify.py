@@ -104,7 +104,7 @@ def _check_patterns(data: dict[str, Any], cnf: Cnf | None) -> tuple[dict[str, An
         cnf, base, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
     )
     what = "encoding regenerated" + (f", {learned} learned clauses justified" if learned else "")
-    return refuted_claim(table, enc.size, enc.options.to_dict(), cube=cube), what, checked
+    return refuted_claim(table, enc.size, enc.options.to_dict(), cube=cube, base=enc.clauses), what, checked
 
 
 def _check_bitblast(data: dict[str, Any], cnf: Cnf | None) -> tuple[dict[str, Any], str, Cnf]:
@@ -123,7 +123,8 @@ def _check_bitblast(data: dict[str, Any], cnf: Cnf | None) -> tuple[dict[str, An
         raise Reject(f"widths {list(widths)} do not add up to size {data.get('size')} minus the output")
     cube = header_cube(data, nv)
     checked, _ = check_grown_cnf(cnf, [*clauses, *([lit] for lit in cube)], nv, data, _no_learned_clause)
-    return refuted_claim(table, sum(widths) + 1, options.to_dict(), widths, cube), "encoding regenerated", checked
+    claim = refuted_claim(table, sum(widths) + 1, options.to_dict(), widths, cube, clauses)
+    return claim, "encoding regenerated", checked
 
 
 def _no_learned_clause(cert: dict[str, Any], clause: Sequence[int]) -> None:

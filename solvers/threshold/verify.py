@@ -262,7 +262,7 @@ def _check(data: dict[str, Any], cnf: Cnf | None) -> tuple[dict[str, Any], str, 
     checked, learned = check_grown_cnf(
         cnf, base, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
     )
-    claim = refuted_claim(table, enc.size, options.to_dict(), cube=cube)
+    claim = refuted_claim(table, enc.size, options.to_dict(), cube=cube, base=enc.clauses)
     return claim, f"base encoding regenerated, {learned} learned clauses justified", checked
 
 
