@@ -43,7 +43,9 @@ class Case:
     it is neither proved nor re-used, and the size ends in ``unsat_status``.
     ``data`` is the engine's own encoding object.  ``cube`` is the partial
     assignment of a cube of a split case (:meth:`restrict`): its unit clauses
-    follow the case's clauses.
+    follow the case's clauses.  ``race`` marks the whole case as the racer of a
+    split solves it, for a model only (:mod:`solvers.cubes`): a solver may then
+    search differently from the cubes (:func:`solvers.sat.solve_step`).
     """
 
     size: int
@@ -57,6 +59,7 @@ class Case:
     unsat_status: str = Status.UNSAT_ONE_HIDDEN_LAYER
     data: Any = field(default=None, repr=False, compare=False)
     cube: tuple[int, ...] = ()
+    race: bool = False
 
     def restrict(self, index: int, cube: Sequence[int]) -> Case:
         """Cube number ``index`` of this case: its clauses, then ``cube`` as unit clauses (``NAME-cINDEX``).

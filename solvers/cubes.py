@@ -35,7 +35,7 @@ import random
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +166,7 @@ def _race_main(conn: Any) -> None:
     _init_worker()
     work = _WORK
     try:
-        solved = work["engine"].solve(work["case"], work["deadline"], None)
+        solved = work["engine"].solve(replace(work["case"], race=True), work["deadline"], None)
         if solved.status == Status.SAT:
             solved.clauses = None  # the parent needs the witness, not the final CNF
             conn.send(Settled(Status.SAT, solved=solved, cnf_sha256=solved.cnf_sha256))

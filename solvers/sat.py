@@ -73,6 +73,7 @@ def solve_step(
     proof_dir: str | Path | None = None,
     name: str | None = None,
     write_cnf: bool = True,
+    race: bool = False,
 ) -> StepResult:
     """Solve one CNF: ``"sat"`` with a model, ``"unsat"``, ``"timeout"`` or ``"interrupted"``.
 
@@ -83,6 +84,11 @@ def solve_step(
     (files ``NAME.cnf`` and ``NAME.lrat.gz``; ``write_cnf=False``: the proof
     only, checked against the clauses in memory).  Many processes work on one hard
     formula by splitting it into cubes (:mod:`solvers.cubes`), not here.
+
+    ``race`` (the whole formula of a split size, solved beside its cubes for a
+    model only) searches differently from the cubes, so that the two do not
+    share their luck: CaDiCaL keeps its default phase and runs in one call (the
+    racer's process is killed when the split ends).
     """
     if proof_dir is not None:
         return _proof_step(
@@ -92,12 +98,14 @@ def solve_step(
     t0 = time.monotonic()
     status, model, method = Status.TIMEOUT, None, f"sat:{solver}"
     try:
-        loaded = _new_solver(solver, clauses, deadline)
+        loaded = _new_solver(solver, clauses, deadline, phase0=not race)
     except DeadlineReached:
         return StepResult(size, Status.TIMEOUT, time.monotonic() - t0, nv, len(clauses), method)
     with loaded as s:
         try:
-            if solver in ONE_SHOT:
+            if race:
+                result = s.solve()
+            elif solver in ONE_SHOT:
                 if deadline is not None:
                     raise SpecError(f"solver {solver} cannot be time-limited; use another solver or no timeout")
                 result = s.solve()
@@ -124,8 +132,8 @@ def solve_step(
 _LOAD_CHUNK = 1 << 16
 
 
-def _new_solver(solver: str, clauses: list[list[int]], deadline: float | None = None) -> Solver:
-    """A solver loaded with ``clauses``; CaDiCaL starts with every decision on false.
+def _new_solver(solver: str, clauses: list[list[int]], deadline: float | None = None, *, phase0: bool = True) -> Solver:
+    """A solver loaded with ``clauses``; CaDiCaL starts with every decision on false (unless not ``phase0``).
 
     Most variables of the encoding are false in a model (one-hot selections), and
     the initial phase 0 (CaDiCaL option ``phase=0``) finds models markedly faster
@@ -134,7 +142,7 @@ def _new_solver(solver: str, clauses: list[list[int]], deadline: float | None = 
     """
     s = Solver(name=solver)
     try:
-        if solver.startswith("cadical"):
+        if phase0 and solver.startswith("cadical"):
             s.configure({"phase": 0})
         for start in range(0, len(clauses), _LOAD_CHUNK):
             check_deadline(deadline)

@@ -369,3 +369,17 @@ def test_every_four_input_function_cost_matches_knuth():
     for t in canon:
         counts[cost[int(t)]] += 1
     assert counts == [10, 60, 456, 2474, 10624, 24184, 25008, 2720]
+
+
+@pytest.mark.parametrize(("spec", "size", "expected"), [("maj:3", 4, "sat"), ("maj:3", 3, "unsat"), ("par:4", 3, "sat")])
+def test_the_racers_search_decides_like_the_sliced_one(spec, size, expected):
+    # the racer of a split size (race=True: default phase, one call) must agree with the
+    # ordinary search, and its model must decode to a circuit that computes the target
+    # (C_B2(MAJ_3) = 4, Knuth TAOCP 7.1.2; PAR_4 needs 3 XOR gates)
+    p = boolean_sat.Problem(target(spec).table)
+    enc = boolean_sat.encode(p, size)
+    sliced = solve_step(enc.clauses, enc.nv, size=size)
+    raced = solve_step(enc.clauses, enc.nv, size=size, race=True)
+    assert sliced.status == raced.status == expected
+    if expected == "sat":
+        check_witness(enc.decode(raced.model), p, size)

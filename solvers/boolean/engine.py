@@ -125,7 +125,7 @@ class BooleanEngine:
 
         step = solve_step(
             [list(c) for c in case.clauses], case.num_vars, size=case.size, solver=self.solver, deadline=deadline,
-            proof_dir=proof_dir, name=case.name, write_cnf=not case.cube,
+            proof_dir=proof_dir, name=case.name, write_cnf=not case.cube, race=case.race,
         )  # fmt: skip
         return Solved(step.status, step.model, proof=step.proof, method=step.method, cnf_sha256=step.cnf_sha256)
 

@@ -182,7 +182,9 @@ class BitblastEngine(_ReLUEngine):
     def solve(self, case: Case, deadline: float | None, proof_dir: Path | None) -> Solved:
         from solvers.sat import solve_step
 
-        step = solve_step([list(c) for c in case.clauses], case.num_vars, size=case.size, deadline=deadline)
+        step = solve_step(
+            [list(c) for c in case.clauses], case.num_vars, size=case.size, deadline=deadline, race=case.race
+        )
         return Solved(step.status, step.model, cnf_sha256=step.cnf_sha256)
 
     def accept(self, solved: Solved, case: Case) -> ReLUNetwork:
