@@ -371,7 +371,9 @@ def test_every_four_input_function_cost_matches_knuth():
     assert counts == [10, 60, 456, 2474, 10624, 24184, 25008, 2720]
 
 
-@pytest.mark.parametrize(("spec", "size", "expected"), [("maj:3", 4, "sat"), ("maj:3", 3, "unsat"), ("par:4", 3, "sat")])
+@pytest.mark.parametrize(
+    ("spec", "size", "expected"), [("maj:3", 4, "sat"), ("maj:3", 3, "unsat"), ("par:4", 3, "sat")]
+)
 def test_the_racers_search_decides_like_the_sliced_one(spec, size, expected):
     # the racer of a split size (race=True: default phase, one call) must agree with the
     # ordinary search, and its model must decode to a circuit that computes the target
