@@ -31,6 +31,7 @@ where the cubes ran.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import signal
 import time
@@ -161,10 +162,19 @@ def _local_task(index: int) -> tuple[int, Settled]:
 RACER = -1
 
 
-def _race_main(conn: Any) -> None:
-    """The racer: the whole case, without a proof, looking for a model; it reports only a satisfiable one."""
+def _race_main(conn: Any, parent: int) -> None:
+    """The racer: the whole case, without a proof, looking for a model; it reports only a satisfiable one.
+
+    Its one solver call does not look at the clock, so the kernel ends it: at the
+    deadline (SIGALRM, default action) and when the parent dies (Linux
+    ``PR_SET_PDEATHSIG``), so that a killed search leaves no racer behind.
+    """
     _init_worker()
     work = _WORK
+    _die_with_parent(parent)
+    if work["deadline"] is not None:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.setitimer(signal.ITIMER_REAL, max(work["deadline"] - time.monotonic(), 0.001))
     try:
         solved = work["engine"].solve(replace(work["case"], race=True), work["deadline"], None)
         if solved.status == Status.SAT:
@@ -174,6 +184,18 @@ def _race_main(conn: Any) -> None:
         pass
     finally:
         conn.close()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent (process ``parent``) dies; a no-op elsewhere."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)
 
 
 def _run_local(indices: list[int], jobs: int) -> Iterator[tuple[int, Settled]]:
@@ -191,7 +213,7 @@ def _run_local(indices: list[int], jobs: int) -> Iterator[tuple[int, Settled]]:
     ctx = multiprocessing.get_context("fork")
     pool = ctx.Pool(min(jobs, len(indices)) or 1, initializer=_init_worker)
     receive, send = ctx.Pipe(duplex=False)
-    racer = ctx.Process(target=_race_main, args=(send,), daemon=True)
+    racer = ctx.Process(target=_race_main, args=(send, os.getpid()), daemon=True)
     racer.start()
     send.close()
     racing = True

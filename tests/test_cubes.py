@@ -11,6 +11,7 @@ import shutil
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -301,3 +302,35 @@ def test_cubes_on_a_dask_cluster_give_the_same_proofs(tmp_path):
     assert names == sorted(p.name for p in (tmp_path / "local").glob("*.certs.json")) and names
     (tmp_path / "r.result.json").write_text(json.dumps(r.to_dict()))
     assert audit_file(tmp_path / "r.result.json").ok
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="Linux only (PR_SET_PDEATHSIG, /proc)")
+def test_a_racer_dies_with_its_parent():
+    # the racer's one solver call never looks at the clock: when its parent is killed, the kernel must end it
+    import solvers.cubes
+
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the forked processes
+        racer = os.fork()
+        if racer == 0:
+            solvers.cubes._die_with_parent(os.getppid())
+            time.sleep(60)
+            os._exit(0)
+        os.write(write, str(racer).encode())
+        time.sleep(60)
+        os._exit(0)
+    racer = int(os.read(read, 32))
+    os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    until = time.monotonic() + 10
+    alive = True
+    while alive and time.monotonic() < until:
+        try:
+            alive = Path(f"/proc/{racer}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            alive = False
+        time.sleep(0.05)
+    if alive:  # pragma: no cover - the failure case: clean up before failing
+        os.kill(racer, signal.SIGKILL)
+    assert not alive
