@@ -10,12 +10,16 @@ The verifier rebuilds the *question* from the record's target and options
 alone, and from the question it derives what every refutation must consist of:
 the CNF of each refuted size, and where the engine splits a size into cases
 (the hidden-layer width profiles of a bit-blasted ReLU size; sizes that only a
-one-hidden-layer refutation can cover), every case.  Then it requires a verified
+one-hidden-layer refutation can cover), every case; where a case was split into
+cubes (:mod:`solvers.cubes`), the cubes themselves, derived again from the
+question and the number of cubes asked for (:func:`solvers.certificate.check_cover`),
+with a coverage proof and one proof per cube.  Then it requires a verified
 certificate for each piece.  A certificate counts only for the claim the
 verifier regenerated from it (table, size, options, width profile), never for
 the name or the list the record gives it.  Nothing the record leaves out is
 assumed; a listed certificate that fails, or that refutes some other question
-(another table, size, options or profile), fails the check; a surplus one that
+(another table, size, options, profile, cube, or the formula a cube was cut
+from), fails the check; a surplus one that
 verifies is not counted for anything.  The same holds for names: the target is
 parsed, the table it defines must equal the record's, and a target that does
 not parse fails.  Method choices a record may make (the Boolean strengthenings,

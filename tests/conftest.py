@@ -4,6 +4,7 @@ In CI (environment variable ``CI`` set) hypothesis runs derandomized, so a run i
 reproducible; locally it explores new examples on every run."""
 
 import os
+import signal
 
 import pytest
 from hypothesis import settings
@@ -11,6 +12,13 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# A shell without job control starts a background command (``bash .ci/run &``) with SIGINT ignored, and an
+# ignored signal stays ignored in every process started below it: the tests of Ctrl-C would then test nothing
+# and fail.  Ctrl-C is restored here, so that this process and the lbt processes the tests start (a handled
+# signal reverts to the default action in a new program) see it as a user's terminal sends it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
