@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from circuits.errors import SolverError
-from solvers.cases import Case, Settled, SizeEngine, settle
+from solvers.cases import Case, Settled, SizeEngine, settle, stored
 from solvers.certified import journal_path
 from solvers.records import Status
 from solvers.split import derive
@@ -299,9 +299,9 @@ def _run_dask(
     todo = []
     for k in indices:
         if proof_dir is not None and journal_path(proof_dir, f"{case.name}-c{k}").is_file():
-            stored = settle(engine, case.restrict(k, cubes[k]), deadline, proof_dir)
-            if stored.reused:
-                yield k, stored
+            earlier = stored(engine, case.restrict(k, cubes[k]), proof_dir)  # re-checked here, never solved here
+            if earlier is not None:
+                yield k, earlier
                 continue
         todo.append(k)
     if not todo:

@@ -302,6 +302,9 @@ def test_cubes_on_a_dask_cluster_give_the_same_proofs(tmp_path):
     assert names == sorted(p.name for p in (tmp_path / "local").glob("*.certs.json")) and names
     (tmp_path / "r.result.json").write_text(json.dumps(r.to_dict()))
     assert audit_file(tmp_path / "r.result.json").ok
+    # resumed, the refuted sizes' cubes are re-checked here and none is sent: no scheduler listens at this address
+    again = synthesize_threshold("par:4", cubes=4, scheduler="tcp://127.0.0.1:9", proof_dir=tmp_path, max_size=2)
+    assert again.lower_bound == 3 and not again.timed_out and again.size is None
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="Linux only (PR_SET_PDEATHSIG, /proc)")
