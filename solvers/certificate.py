@@ -42,7 +42,6 @@ __all__ = [
     "check_name",
     "check_witness",
     "header",
-    "header_cube",
     "proof_parts",
     "split_count",
     "verify_file",
@@ -140,12 +139,8 @@ def check_name(data: dict[str, Any], table: TruthTable) -> None:
         raise Reject(wrong)
 
 
-def header_cube(data: dict[str, Any], num_vars: int) -> list[int]:
-    """The cube a certificate's refutation is restricted to (``[]``: none); :class:`Reject` if malformed.
-
-    The refuted CNF is then the base encoding, the cube's literals as unit
-    clauses, and the learned clauses.
-    """
+def _header_cube(data: dict[str, Any], num_vars: int) -> list[int]:
+    """The cube a certificate's refutation is restricted to (``[]``: none); :class:`Reject` if malformed."""
     cube = data.get("cube", [])
     if not isinstance(cube, list) or not all(is_int(lit) and 0 < abs(lit) <= num_vars for lit in cube):
         raise Reject(f"malformed cube {excerpt(cube)}")
@@ -160,18 +155,22 @@ def check_grown_cnf(
     num_vars: int,
     data: dict[str, Any],
     justify: Callable[[dict[str, Any], Sequence[int]], None],
-) -> tuple[Cnf, int]:
+) -> tuple[Cnf, int, list[int]]:
     """Check a CNF that is the regenerated ``base`` encoding followed by justified learned clauses.
 
-    ``data`` is the certificate: ``base_clauses`` and ``base_sha256`` must describe
-    ``base``, and each entry of ``data["learned"]`` must be justified by
+    ``data`` is the certificate.  Its ``cube`` (a cube of a split case, if any)
+    restricts ``base``: the cube's literals follow it as unit clauses, and below
+    ``base`` means that restricted encoding.  ``base_clauses`` and ``base_sha256``
+    must describe ``base``, and each entry of ``data["learned"]`` must be justified by
     ``justify(entry, clause)`` (which raises :class:`Reject`) for its ``clause``.
     ``cnf`` is the CNF file's content: it must declare ``num_vars`` variables and
     hold ``base`` clause for clause, then exactly the learned clauses.  Without a
     CNF file (``None``: a cube of a split case) the CNF is built here from
-    ``base`` and the learned clauses.  Returns the CNF the proof must refute and
-    the number of learned clauses.
+    ``base`` and the learned clauses.  Returns the CNF the proof must refute, the
+    number of learned clauses and the cube.
     """
+    cube = _header_cube(data, num_vars)
+    base = [*base, *([lit] for lit in cube)]
     learned, base_n = data.get("learned"), _int(data.get("base_clauses"))
     if not isinstance(learned, list) or base_n is None:
         raise Reject("malformed certificate: learned or base_clauses")
@@ -202,7 +201,7 @@ def check_grown_cnf(
             raise Reject(f"learned clause {k + 1}: {exc}") from None
         except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
             raise Reject(f"learned clause {k + 1}: malformed certificate ({type(exc).__name__})") from None
-    return cnf, len(learned)
+    return cnf, len(learned), cube
 
 
 #: A model's check of one certificate: ``(data, cnf file or None) -> (claim, what was checked, the CNF the

@@ -71,7 +71,6 @@ from solvers.certificate import (
     check_grown_cnf,
     check_name,
     check_witness,
-    header_cube,
     verify_file,
 )
 from solvers.lrat import Cnf
@@ -98,10 +97,8 @@ def _check_patterns(data: dict[str, Any], cnf: Cnf | None) -> tuple[dict[str, An
     check_name(data, table)
     if enc.options.hidden_layers != 1:
         raise Reject("the pattern encoding refutes one-hidden-layer networks only")
-    cube = header_cube(data, enc.num_vars)
-    base = [*enc.clauses, *([lit] for lit in cube)]
-    checked, learned = check_grown_cnf(
-        cnf, base, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
+    checked, learned, cube = check_grown_cnf(
+        cnf, enc.clauses, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
     )
     what = "encoding regenerated" + (f", {learned} learned clauses justified" if learned else "")
     return refuted_claim(table, enc.size, enc.options.to_dict(), cube=cube, base=enc.clauses), what, checked
@@ -121,8 +118,7 @@ def _check_bitblast(data: dict[str, Any], cnf: Cnf | None) -> tuple[dict[str, An
         raise Reject("a bit-blasted refutation needs a weight bound")
     if sum(widths) + 1 != data.get("size"):
         raise Reject(f"widths {list(widths)} do not add up to size {data.get('size')} minus the output")
-    cube = header_cube(data, nv)
-    checked, _ = check_grown_cnf(cnf, [*clauses, *([lit] for lit in cube)], nv, data, _no_learned_clause)
+    checked, _, cube = check_grown_cnf(cnf, clauses, nv, data, _no_learned_clause)
     claim = refuted_claim(table, sum(widths) + 1, options.to_dict(), widths, cube, clauses)
     return claim, "encoding regenerated", checked
 

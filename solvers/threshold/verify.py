@@ -58,7 +58,6 @@ from solvers.certificate import (
     check_grown_cnf,
     check_name,
     check_witness,
-    header_cube,
     verify_file,
 )
 from solvers.cnf import forbid
@@ -257,10 +256,8 @@ def _check(data: dict[str, Any], cnf: Cnf | None) -> tuple[dict[str, Any], str, 
     except (LbtError, KeyError, TypeError, ValueError) as exc:
         raise Reject(f"cannot regenerate the base encoding: {exc}") from None
     check_name(data, table)
-    cube = header_cube(data, enc.num_vars)
-    base = [*enc.clauses, *([lit] for lit in cube)]
-    checked, learned = check_grown_cnf(
-        cnf, base, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
+    checked, learned, cube = check_grown_cnf(
+        cnf, enc.clauses, enc.num_vars, data, lambda cert, clause: check_learned_clause(enc, cert, clause)
     )
     claim = refuted_claim(table, enc.size, options.to_dict(), cube=cube, base=enc.clauses)
     return claim, f"base encoding regenerated, {learned} learned clauses justified", checked
