@@ -499,16 +499,21 @@ def test_a_rerun_cell_replaces_its_files_and_orphans_are_removed(tmp_path, cli):
 
 
 # ------------------------------------------------------------------ Dask, plots, ReLU
+def _run_on_dask(distributed, spec):
+    """``run_table`` on a two-worker in-process Dask cluster."""
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cl,
+        distributed.Client(cl) as client,
+    ):
+        return run_table(spec, scheduler=client)
+
+
 def test_dask_local_cluster(tiny, tmp_path, cli):
     distributed = pytest.importorskip("distributed")
     spec_path = tmp_path / "d.toml"
     spec_path.write_text(TINY)
     spec = load_spec(spec_path)
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cl,
-        distributed.Client(cl) as client,
-    ):
-        summary = run_table(spec, scheduler=client)
+    summary = _run_on_dask(distributed, spec)
     assert summary.done == 4
     local = read_grid(load_spec(tiny), tiny.with_suffix(".sqlite"))
     remote = read_grid(spec, spec.store_path())
@@ -528,11 +533,7 @@ def test_a_hard_cell_on_dask_splits_into_cubes_on_the_same_cluster(tmp_path, cli
     spec_path = tmp_path / "c.toml"
     spec_path.write_text('rows = ["maj:4"]\nproofs = true\n[[columns]]\nmodel = "b2"\n[[columns]]\nmodel = "thr"\n')
     spec = load_spec(spec_path)
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cl,
-        distributed.Client(cl) as client,
-    ):
-        summary = run_table(spec, scheduler=client)
+    summary = _run_on_dask(distributed, spec)
     assert summary.done == 2
     grid = read_grid(spec, spec.store_path())
     # MAJ_4 needs 7 B2 gates (Knuth, TAOCP 7.1.2) and one threshold gate
